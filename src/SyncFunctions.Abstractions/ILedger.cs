@@ -1,0 +1,89 @@
+namespace SyncFunctions.Abstractions;
+
+/// <summary>Pairs: created once, updated only by CAS on the ETag.</summary>
+public interface IPairLedger
+{
+    /// <summary>Returns the stored pair, creating it from <paramref name="template"/> when absent.</summary>
+    Task<PairRecord> GetOrCreatePairAsync(PairRecord template, CancellationToken cancellationToken);
+
+    Task<PairRecord?> GetPairAsync(string pairId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the pair if its ETag still matches; returns the stored record with its new ETag, or null on conflict.</summary>
+    Task<PairRecord?> TryUpdatePairAsync(PairRecord pair, CancellationToken cancellationToken);
+}
+
+/// <summary>Runs of a pair (partition = pair).</summary>
+public interface IRunLedger
+{
+    /// <summary>Inserts a new run; returns it with its ETag.</summary>
+    Task<RunRecord> CreateRunAsync(RunRecord run, CancellationToken cancellationToken);
+
+    Task<RunRecord?> GetRunAsync(string pairId, string runId, CancellationToken cancellationToken);
+
+    /// <summary>Finds a run by id alone (any pair).</summary>
+    Task<RunRecord?> FindRunAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the run if its ETag still matches; returns the stored record or null on conflict.</summary>
+    Task<RunRecord?> TryUpdateRunAsync(RunRecord run, CancellationToken cancellationToken);
+
+    /// <summary>Runs of one pair, or of every pair when <paramref name="pairId"/> is null; newest first is not guaranteed.</summary>
+    IAsyncEnumerable<RunRecord> ListRunsAsync(string? pairId, CancellationToken cancellationToken);
+}
+
+/// <summary>Work items and their actions.</summary>
+/// <remarks>
+/// Claims are CAS updates of the work item row. Only the claim holder writes an item's action rows,
+/// and it writes them with If-Match, so a worker whose lease was taken over cannot overwrite the new owner.
+/// </remarks>
+public interface IWorkLedger
+{
+    /// <summary>
+    /// Writes the actions (batched table transactions, one partition per item) and then the item row.
+    /// Idempotent: writing the same item again replaces it with the same content.
+    /// </summary>
+    Task<WorkItemRecord> AddWorkItemAsync(WorkItemRecord item, IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken);
+
+    /// <summary>All work items of a run, in item-id order.</summary>
+    IAsyncEnumerable<WorkItemRecord> ListWorkItemsAsync(string runId, CancellationToken cancellationToken);
+
+    Task<WorkItemRecord?> GetWorkItemAsync(string runId, string itemId, CancellationToken cancellationToken);
+
+    /// <summary>CAS update of an item row; null on conflict.</summary>
+    Task<WorkItemRecord?> TryUpdateWorkItemAsync(WorkItemRecord item, CancellationToken cancellationToken);
+
+    /// <summary>The item's actions in action-id order.</summary>
+    Task<IReadOnlyList<ActionRecord>> GetActionsAsync(string runId, string itemId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces actions of one item in one transaction, each with If-Match on its ETag; returns the stored
+    /// records, or null when any ETag no longer matched (nothing written).
+    /// </summary>
+    Task<IReadOnlyList<ActionRecord>?> TryUpdateActionsAsync(IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken);
+}
+
+/// <summary>The per-pair baseline: what was last synced, in canonical path order.</summary>
+public interface IBaselineLedger
+{
+    /// <summary>Streams the pair's baseline in canonical order (ordinal by path), never all in memory.</summary>
+    IAsyncEnumerable<BaselineEntry> ListBaselineAsync(string pairId, CancellationToken cancellationToken);
+
+    Task<BaselineEntry?> GetBaselineAsync(string pairId, string path, CancellationToken cancellationToken);
+
+    /// <summary>Upserts and deletes rows in batched transactions (up to 100 per request).</summary>
+    Task ApplyBaselineAsync(string pairId, IReadOnlyList<BaselineEntry> upserts, IReadOnlyList<string> deletes, CancellationToken cancellationToken);
+}
+
+/// <summary>The per-pair carry-over set: failed actions and held-back deletes that later runs re-plan.</summary>
+public interface ICarryOverLedger
+{
+    IAsyncEnumerable<CarryOverEntry> ListCarryOverAsync(string pairId, CancellationToken cancellationToken);
+
+    Task ApplyCarryOverAsync(string pairId, IReadOnlyList<CarryOverEntry> upserts, IReadOnlyList<string> removes, CancellationToken cancellationToken);
+}
+
+/// <summary>The whole checkpoint store. One implementation on Azure Table Storage, one in memory for tests.</summary>
+public interface ILedger : IPairLedger, IRunLedger, IWorkLedger, IBaselineLedger, ICarryOverLedger
+{
+    /// <summary>Creates the tables if needed. Idempotent.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,206 @@
+namespace SyncFunctions.Abstractions;
+
+/// <summary>A sync pair: one source and one destination, keyed by a hash of their canonical forms.</summary>
+/// <param name="PairId">Hash of the canonical endpoints (see <c>PairIdentity</c> in Core).</param>
+/// <param name="Source">Canonical source endpoint, without secrets.</param>
+/// <param name="Destination">Canonical destination endpoint, without secrets.</param>
+/// <param name="ActiveRunId">The run that currently owns the pair, or null. Set and cleared with If-Match.</param>
+/// <param name="Cursor">The committed change cursor (Graph deltaLink later); null for listing sources.</param>
+/// <param name="Dirty">A change arrived while a run was active: run again when it ends.</param>
+/// <param name="CreatedAt">When the pair was first seen.</param>
+/// <param name="ETag">Optimistic-concurrency token of the stored row; null before the row exists.</param>
+public sealed record PairRecord(
+    string PairId,
+    string Source,
+    string Destination,
+    string? ActiveRunId = null,
+    string? Cursor = null,
+    bool Dirty = false,
+    DateTimeOffset? CreatedAt = null,
+    string? ETag = null);
+
+public enum RunStatus
+{
+    Running,
+    Succeeded,
+    CompletedWithFailures,
+    Cancelled,
+    Failed,
+}
+
+/// <summary>
+/// One run of a pair: who owns it, how far observation got and the counters refreshed at fan-in.
+/// </summary>
+public sealed record RunRecord
+{
+    public required string PairId { get; init; }
+    public required string RunId { get; init; }
+    public RunStatus Status { get; init; } = RunStatus.Running;
+    public string Trigger { get; init; } = "cli";
+
+    /// <summary>Owner host name, process id and process start time: a dead owner's run is taken over.</summary>
+    public string OwnerHost { get; init; } = "";
+    public int OwnerPid { get; init; }
+    public DateTimeOffset OwnerStarted { get; init; }
+    public DateTimeOffset Heartbeat { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Run options (parallelism, chunk size, force, max-delete, dry-run) as JSON.</summary>
+    public string OptionsJson { get; init; } = "{}";
+
+    /// <summary>True once every source page has been planned into work items.</summary>
+    public bool ObserveDone { get; init; }
+
+    /// <summary>Where observation resumes: for listing sources the last planned path.</summary>
+    public string? ObserveContinuation { get; init; }
+
+    /// <summary>Number of work items written so far (the next item number).</summary>
+    public int WorkItemCount { get; init; }
+
+    /// <summary>The cursor to commit to the pair when the run ends.</summary>
+    public string? PendingCursor { get; init; }
+
+    public bool CancelRequested { get; init; }
+
+    public long TotalActions { get; init; }
+    public long SucceededActions { get; init; }
+    public long FailedActions { get; init; }
+    public long SkippedActions { get; init; }
+    public long TotalBytes { get; init; }
+    public long BytesDone { get; init; }
+
+    /// <summary>Deletes not done because of --max-delete.</summary>
+    public long HeldBackDeletes { get; init; }
+
+    public string? Error { get; init; }
+    public string? ETag { get; init; }
+}
+
+public enum WorkItemKind
+{
+    /// <summary>Up to 100 small-file actions in one partition.</summary>
+    SmallBatch,
+
+    /// <summary>One large file transferred in chunks.</summary>
+    LargeFile,
+
+    /// <summary>Deletes; run only after every upload item has ended.</summary>
+    Deletes,
+}
+
+public enum WorkStatus
+{
+    Pending,
+    Claimed,
+    Done,
+}
+
+/// <summary>
+/// A unit of work that one worker claims at a time (by CAS on its ETag, with a lease).
+/// </summary>
+public sealed record WorkItemRecord
+{
+    public required string RunId { get; init; }
+
+    /// <summary>Zero-padded sequence number, deterministic for a given plan.</summary>
+    public required string ItemId { get; init; }
+    public WorkItemKind Kind { get; init; }
+    public WorkStatus Status { get; init; } = WorkStatus.Pending;
+    public string? LeaseOwner { get; init; }
+    public DateTimeOffset? LeaseExpires { get; init; }
+    public int Attempts { get; init; }
+    public int ActionCount { get; init; }
+    public long TotalBytes { get; init; }
+    public string? ETag { get; init; }
+}
+
+public enum ActionKind
+{
+    /// <summary>Copy the source object to the destination.</summary>
+    Upload,
+
+    /// <summary>Delete the destination object (source deleted).</summary>
+    Delete,
+
+    /// <summary>Content unchanged (hash equal) but metadata moved: update the baseline only.</summary>
+    UpdateBaseline,
+}
+
+public enum ActionStatus
+{
+    Pending,
+    Claimed,
+    Done,
+    Failed,
+    Skipped,
+}
+
+/// <summary>One planned action in the ledger.</summary>
+public sealed record ActionRecord
+{
+    public required string RunId { get; init; }
+    public required string ItemId { get; init; }
+
+    /// <summary>Deterministic id within the item (zero-padded index).</summary>
+    public required string ActionId { get; init; }
+    public ActionKind Kind { get; init; }
+    public required string Path { get; init; }
+
+    public long SourceSize { get; init; }
+    public DateTimeOffset SourceLastModified { get; init; }
+    public string? SourceVersion { get; init; }
+    public string? SourceSha256 { get; init; }
+    public string? SourceItemId { get; init; }
+    public string? SourceParentId { get; init; }
+
+    /// <summary>The destination ETag the baseline recorded: the If-Match of the write (null: If-None-Match).</summary>
+    public string? ExpectedDestETag { get; init; }
+
+    public ActionStatus Status { get; init; } = ActionStatus.Pending;
+    public int Attempts { get; init; }
+    public long BytesDone { get; init; }
+
+    /// <summary>Chunk checkpoint (staged chunk count, partial length, later an upload-session URL) as a small string.</summary>
+    public string? Checkpoint { get; init; }
+    public string? LastError { get; init; }
+
+    /// <summary>Destination ETag after the write (for the baseline).</summary>
+    public string? ResultDestETag { get; init; }
+    public string? ETag { get; init; }
+}
+
+/// <summary>What was last synced for one path of a pair.</summary>
+public sealed record BaselineEntry
+{
+    public const int CurrentSchemaVersion = 1;
+
+    public required string PairId { get; init; }
+    public required string Path { get; init; }
+    public long Size { get; init; }
+    public DateTimeOffset LastModified { get; init; }
+    public string? SourceVersion { get; init; }
+    public string? Sha256 { get; init; }
+    public string? SourceItemId { get; init; }
+    public string? SourceParentId { get; init; }
+    public string? DestETag { get; init; }
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+}
+
+public enum CarryOverReason
+{
+    Failed,
+    HeldBackDelete,
+}
+
+/// <summary>A failed action or held-back delete that every later run re-plans until it succeeds.</summary>
+public sealed record CarryOverEntry
+{
+    public required string PairId { get; init; }
+    public required string Path { get; init; }
+    public CarryOverReason Reason { get; init; }
+    public string? Message { get; init; }
+    public string? RunId { get; init; }
+    public DateTimeOffset Since { get; init; }
+}

@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SyncFunctions.Core.Engine;
+
+public enum EndpointKind
+{
+    Local,
+    Blob,
+}
+
+/// <summary>
+/// A parsed endpoint argument: a plain path or <c>local:PATH</c>, or <c>blob:CONTAINER[/PREFIX]</c>.
+/// </summary>
+public sealed record EndpointSpec(EndpointKind Kind, string LocalPath, string Container, string Prefix)
+{
+    /// <summary>Parses an endpoint; returns null and a message naming the problem on bad input.</summary>
+    public static EndpointSpec? Parse(string text, string baseDirectory, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "an endpoint is empty";
+            return null;
+        }
+
+        if (text.StartsWith("blob:", StringComparison.Ordinal))
+        {
+            var rest = text["blob:".Length..].Trim('/');
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            var container = slash < 0 ? rest : rest[..slash];
+            var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
+            var problem = ValidateContainerName(container) ?? ValidatePrefix(prefix);
+            if (problem is not null)
+            {
+                error = $"'{text}': {problem}";
+                return null;
+            }
+
+            return new EndpointSpec(EndpointKind.Blob, "", container, prefix);
+        }
+
+        var path = text.StartsWith("local:", StringComparison.Ordinal) ? text["local:".Length..] : text;
+        if (path.Length == 0)
+        {
+            error = $"'{text}': empty local path";
+            return null;
+        }
+
+        if (!text.StartsWith("local:", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(text, "^[A-Za-z][A-Za-z0-9+.-]+:"))
+        {
+            error = $"'{text}': unknown endpoint scheme (use a path, local:PATH or blob:CONTAINER[/PREFIX])";
+            return null;
+        }
+
+        var full = Path.GetFullPath(path, baseDirectory);
+        if (full.Length > 1)
+        {
+            full = full.TrimEnd('/');
+        }
+
+        return new EndpointSpec(EndpointKind.Local, full, "", "");
+    }
+
+    /// <summary>Blob container naming rules: 3-63 chars, lower-case letters, digits and single hyphens.</summary>
+    public static string? ValidateContainerName(string name)
+    {
+        if (name.Length is < 3 or > 63)
+        {
+            return $"container name '{name}' must be 3 to 63 characters long";
+        }
+
+        if (!name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || name[0] == '-' || name[^1] == '-' || name.Contains("--", StringComparison.Ordinal))
+        {
+            return $"container name '{name}' may hold only lower-case letters, digits and single hyphens, and must start and end with a letter or digit";
+        }
+
+        return null;
+    }
+
+    private static string? ValidatePrefix(string prefix)
+    {
+        if (prefix.Length == 0)
+        {
+            return null;
+        }
+
+        var problem = SyncFunctions.Abstractions.RelativePath.Validate(prefix);
+        return problem is null ? null : $"prefix '{prefix}': {problem}";
+    }
+
+    /// <summary>The canonical form used for the pair id, given the blob account endpoint when the kind is Blob.</summary>
+    public string Canonical(Uri? blobAccountEndpoint) => Kind switch
+    {
+        EndpointKind.Local => "local:" + LocalPath,
+        _ => "blob:" + (blobAccountEndpoint?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "") + "/" + Container + (Prefix.Length > 0 ? "/" + Prefix : ""),
+    };
+
+    public override string ToString() => Kind == EndpointKind.Local ? LocalPath : $"blob:{Container}{(Prefix.Length > 0 ? "/" + Prefix : "")}";
+}
+
+/// <summary>Pair ids: a hash of the canonical endpoints, so <c>./d</c> and <c>/abs/d</c> are one pair.</summary>
+public static class PairIdentity
+{
+    public static string Compute(string canonicalSource, string canonicalDestination)
+    {
+        var bytes = Encoding.UTF8.GetBytes(canonicalSource + "\n" + canonicalDestination);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes))[..32];
+    }
+}
