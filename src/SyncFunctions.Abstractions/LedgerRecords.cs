@@ -158,6 +158,18 @@ public sealed record ActionRecord
     /// <summary>The destination ETag the baseline recorded: the If-Match of the write (null: If-None-Match).</summary>
     public string? ExpectedDestETag { get; init; }
 
+    /// <summary>
+    /// Size equal but time/version changed (or an unknown object already at the destination): hash the
+    /// source first; when it equals <see cref="KnownSha256"/> only the baseline is updated.
+    /// </summary>
+    public bool VerifyHashFirst { get; init; }
+
+    /// <summary>The content hash to compare against (baseline's, or the destination's metadata).</summary>
+    public string? KnownSha256 { get; init; }
+
+    /// <summary>The destination's current ETag when it already holds the content (adopted into the baseline).</summary>
+    public string? DestinationETag { get; init; }
+
     public ActionStatus Status { get; init; } = ActionStatus.Pending;
     public int Attempts { get; init; }
     public long BytesDone { get; init; }
