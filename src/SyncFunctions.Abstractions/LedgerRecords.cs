@@ -74,6 +74,15 @@ public sealed record RunRecord
     /// <summary>Deletes not done because of --max-delete.</summary>
     public long HeldBackDeletes { get; init; }
 
+    /// <summary>Deletes planned by observation (compared with --max-delete when observation ends).</summary>
+    public long PlannedDeletes { get; init; }
+
+    /// <summary>Baseline rows seen by observation (the base of a percentage --max-delete).</summary>
+    public long BaselineCount { get; init; }
+
+    /// <summary>Set when observation ended with more deletes than --max-delete allows: every delete is held back.</summary>
+    public bool DeletesHeldBack { get; init; }
+
     public string? Error { get; init; }
     public string? ETag { get; init; }
 }
@@ -113,6 +122,12 @@ public sealed record WorkItemRecord
     public int Attempts { get; init; }
     public int ActionCount { get; init; }
     public long TotalBytes { get; init; }
+
+    /// <summary>Outcome counts written when the item is Done; the fan-in sums them (no shared counter row).</summary>
+    public int Succeeded { get; init; }
+    public int Failed { get; init; }
+    public int Skipped { get; init; }
+    public long BytesDone { get; init; }
     public string? ETag { get; init; }
 }
 

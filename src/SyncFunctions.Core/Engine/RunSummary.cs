@@ -27,6 +27,9 @@ public enum RunOutcome
     Failed,
 }
 
+/// <summary>One planned change, as a dry run reports it.</summary>
+public sealed record PlannedChange(string Kind, string Path, long Size, string Reason);
+
 /// <summary>One failed or skipped path with its reason.</summary>
 public sealed record PathProblem(string Path, string Reason);
 
@@ -64,5 +67,8 @@ public sealed record RunSummary
     public TimeSpan Duration { get; init; }
     public IReadOnlyList<PathProblem> Failures { get; init; } = [];
     public IReadOnlyList<PathProblem> SkippedItems { get; init; } = [];
+
+    /// <summary>With --dry-run: what would be done (first 10,000).</summary>
+    public IReadOnlyList<PlannedChange> Planned { get; init; } = [];
     public string? Message { get; init; }
 }

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+
+namespace SyncFunctions.Core.Engine;
+
+/// <summary>The engine's log messages, with stable event ids.</summary>
+internal static partial class Logs
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Run {RunId} started for pair {PairId}")]
+    public static partial void RunStarted(ILogger logger, string runId, string pairId);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Run {RunId} resumed (previous owner {Owner}: {Why})")]
+    public static partial void RunResumed(ILogger logger, string runId, string owner, string why);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Joined run {RunId} as worker {WorkerId}")]
+    public static partial void RunJoined(ILogger logger, string runId, string workerId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Observation finished: {Actions} actions, {Bytes} bytes, {Deletes} deletes planned")]
+    public static partial void ObserveFinished(ILogger logger, long actions, long bytes, long deletes);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Holding back {Deletes} deletes: more than --max-delete {Limit} allows (baseline has {Baseline} items)")]
+    public static partial void DeletesHeldBack(ILogger logger, long deletes, string limit, long baseline);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} ended: {Status}")]
+    public static partial void RunEnded(ILogger logger, string runId, string status);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Staged chunk {Index}/{Count} of {Path}")]
+    public static partial void ChunkStaged(ILogger logger, int index, int count, string path);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Resuming {Path}: {Reused} of {Count} chunks already staged")]
+    public static partial void ChunksReused(ILogger logger, string path, int reused, int count);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Resuming download of {Path} at byte {Offset}")]
+    public static partial void DownloadResumed(ILogger logger, string path, long offset);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "{Path}: {Reason}")]
+    public static partial void ActionFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Debug, Message = "Done {Kind} {Path}")]
+    public static partial void ActionDone(ILogger logger, string kind, string path);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Reclaimed work item {ItemId} from {Owner}")]
+    public static partial void Reclaimed(ILogger logger, string itemId, string owner);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Lost the claim on work item {ItemId}; another worker owns it now")]
+    public static partial void ClaimLost(ILogger logger, string itemId);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Warning, Message = "Interrupted: state saved, run {RunId} resumes with the next sync of the pair")]
+    public static partial void Interrupted(ILogger logger, string runId);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "Run {RunId} was cancelled")]
+    public static partial void Cancelled(ILogger logger, string runId);
+}
+
+/// <summary>Extension-style log helpers for call sites outside the engine classes.</summary>
+internal static partial class LogExtensions
+{
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Work item {ItemId} failed and will be retried after its lease: {Reason}")]
+    public static partial void LogItemError(this ILogger logger, string itemId, string reason);
+}

@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using SyncFunctions.Abstractions;
+
+namespace SyncFunctions.Core.Engine;
+
+/// <summary>
+/// Moves one file's content. Picks the cheapest way the two stores allow: server-side copy from a read URL,
+/// staged chunks (resumed from the destination's uncommitted chunk list), a resumable partial file, or one request.
+/// </summary>
+internal sealed partial class Transfers(RunContext ctx)
+{
+    /// <summary>Saves a chunk checkpoint of the action (at most every few chunks).</summary>
+    public delegate Task<ActionRecord> Checkpoint(ActionRecord action, CancellationToken cancellationToken);
+
+    private const int CheckpointEvery = 8;
+
+    private bool Force => ctx.Options.Force;
+
+    public async Task<ActionRecord> UploadAsync(ActionRecord a, Checkpoint checkpoint, CancellationToken cancellationToken)
+    {
+        if (a.VerifyHashFirst && a.KnownSha256 is not null)
+        {
+            var hash = a.SourceSha256 ?? await HashSourceAsync(a.Path, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(hash, a.KnownSha256, StringComparison.OrdinalIgnoreCase))
+            {
+                // Same bytes: only the baseline moves (new mtime, or adopting an identical destination object).
+                return Done(a, a.DestinationETag ?? a.ExpectedDestETag, hash, 0);
+            }
+
+            a = a with { SourceSha256 = hash };
+        }
+
+        try
+        {
+            return await TransferAsync(a, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.PreconditionFailed)
+        {
+            return await AdoptOrConflictAsync(a, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ActionRecord> TransferAsync(ActionRecord a, Checkpoint checkpoint, CancellationToken cancellationToken)
+    {
+        var copy = ServerSideCopy();
+        if (a.SourceSize <= ctx.Options.ChunkSize)
+        {
+            if (copy is not null && a.SourceSize <= copy.Value.Copy.MaxSingleCopySize)
+            {
+                return await CopySmallAsync(a, copy.Value.Urls, copy.Value.Copy, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await PutSmallAsync(a, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ctx.Destination is IChunkedWriter chunked)
+        {
+            return await ChunkedAsync(a, chunked, copy, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ctx.Destination is IResumableWriter resumable)
+        {
+            return await DownloadAsync(a, resumable, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await PutStreamedAsync(a, cancellationToken).ConfigureAwait(false);
+    }
+
+    private (IReadUrlProvider Urls, IServerSideCopy Copy)? ServerSideCopy() =>
+        ctx.Source is IReadUrlProvider { CanProvideReadUrls: true } urls && ctx.Destination is IServerSideCopy copy
+            ? (urls, copy)
+            : null;
+
+    private WriteOptions Conditions(ActionRecord a, string? sha256) => Force
+        ? new WriteOptions(Sha256: sha256, SourceLastModified: a.SourceLastModified)
+        : new WriteOptions(a.ExpectedDestETag, a.ExpectedDestETag is null, sha256, a.SourceLastModified);
+
+    private static ActionRecord Done(ActionRecord a, string? destETag, string? sha256, long bytes) => a with
+    {
+        Status = ActionStatus.Done,
+        ResultDestETag = destETag,
+        SourceSha256 = sha256 ?? a.SourceSha256,
+        BytesDone = bytes,
+        LastError = null,
+    };
+
+    private async Task<ActionRecord> CopySmallAsync(ActionRecord a, IReadUrlProvider urls, IServerSideCopy copy, CancellationToken cancellationToken)
+    {
+        var url = await ctx.Retry.ExecuteAsync(async ct => await urls.GetReadUrlAsync(a.Path, TimeSpan.FromHours(1), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var options = Conditions(a, a.SourceSha256);
+        var result = await ctx.Retry.ExecuteAsync(async ct => await copy.CopyFromUrlAsync(a.Path, url, options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        ctx.AddTransferred();
+        return Done(a, result.ETag, a.SourceSha256, a.SourceSize);
+    }
+
+    private async Task<ActionRecord> PutSmallAsync(ActionRecord a, CancellationToken cancellationToken)
+    {
+        var size = checked((int)a.SourceSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
+        try
+        {
+            var read = await ReadAllAsync(a.Path, buffer, size, cancellationToken).ConfigureAwait(false);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
+            var options = Conditions(a, sha);
+            var result = await ctx.Retry.ExecuteAsync(
+                async ct =>
+                {
+                    using var body = new MemoryStream(buffer, 0, read, writable: false);
+                    return await ctx.Destination.WriteAsync(a.Path, body, options, ct).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            ctx.AddTransferred();
+            ctx.AddBytesTransferred(read);
+            return Done(a, result.ETag, sha, read) with { SourceSize = read };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads a whole small object; a size different from the listing means it changed meanwhile.</summary>
+    private async Task<int> ReadAllAsync(string path, byte[] buffer, int expected, CancellationToken cancellationToken) =>
+        await ctx.Retry.ExecuteAsync(
+            async ct =>
+            {
+                var stream = await ctx.Source.OpenReadAsync(path, 0, null, ct).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    var total = 0;
+                    while (total < expected)
+                    {
+                        var n = await stream.ReadAsync(buffer.AsMemory(total, expected - total), ct).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+
+                        total += n;
+                    }
+
+                    if (total != expected || await stream.ReadAsync(new byte[1], ct).ConfigureAwait(false) != 0)
+                    {
+                        throw new StorageException(StorageErrorKind.Transient, $"'{path}' changed while it was read (size differs from the listing)");
+                    }
+
+                    return total;
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    private async Task<ActionRecord> PutStreamedAsync(ActionRecord a, CancellationToken cancellationToken)
+    {
+        var sha = a.SourceSha256 ?? await HashSourceAsync(a.Path, cancellationToken).ConfigureAwait(false);
+        var options = Conditions(a, sha);
+        var result = await ctx.Retry.ExecuteAsync(
+            async ct =>
+            {
+                var body = await ctx.Source.OpenReadAsync(a.Path, 0, null, ct).ConfigureAwait(false);
+                await using (body.ConfigureAwait(false))
+                {
+                    return await ctx.Destination.WriteAsync(a.Path, body, options, ct).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        ctx.AddTransferred();
+        ctx.AddBytesTransferred(a.SourceSize);
+        return Done(a, result.ETag, sha, a.SourceSize);
+    }
+
+    /// <summary>SHA-256 of the source's content, read through once.</summary>
+    public async Task<string> HashSourceAsync(string path, CancellationToken cancellationToken) =>
+        await ctx.Retry.ExecuteAsync(
+            async ct =>
+            {
+                var stream = await ctx.Source.OpenReadAsync(path, 0, null, ct).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A conditional write failed. When the destination already holds exactly our content (a write that
+    /// succeeded just before a crash), adopt it; otherwise someone else changed it.
+    /// </summary>
+    private async Task<ActionRecord> AdoptOrConflictAsync(ActionRecord a, CancellationToken cancellationToken)
+    {
+        var info = await ctx.Retry.ExecuteAsync(async ct => await ctx.Destination.GetInfoAsync(a.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (info?.Sha256 is { } destSha && a.SourceSha256 is { } srcSha && string.Equals(destSha, srcSha, StringComparison.OrdinalIgnoreCase) && info.Size == a.SourceSize)
+        {
+            return Done(a, info.Version, srcSha, 0);
+        }
+
+        return a with
+        {
+            Status = ActionStatus.Failed,
+            LastError = info is null
+                ? "destination changed: the object was deleted at the destination since the last sync (use --force to write anyway)"
+                : "destination changed since the last sync (use --force to overwrite)",
+        };
+    }
+}
