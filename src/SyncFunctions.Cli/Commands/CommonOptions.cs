@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace SyncFunctions.Cli.Commands;
+
+/// <summary>Options several commands share; each command gets its own instances.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Storage() => new("--storage")
+    {
+        Description = "Azure Storage connection string of the account that holds blob: endpoints (default: $SYNCFN_STORAGE, else the embedded Azurite).",
+        HelpName = "CONNECTION",
+    };
+
+    public static Option<string?> Ledger() => new("--ledger")
+    {
+        Description = "Connection string of the account that holds the ledger tables (default: the --storage account, else the embedded Azurite).",
+        HelpName = "CONNECTION",
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print exactly one JSON object on stdout (camelCase, enums as strings, with exitCode).",
+    };
+
+    public static Option<bool> Verbose() => new("--verbose", "-v")
+    {
+        Description = "Debug logging on stderr (e.g. every staged chunk).",
+    };
+
+    public static Option<int> Parallel(int defaultValue) => new("--parallel", "-p")
+    {
+        Description = "Number of concurrent workers, 1..100.",
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "N",
+    };
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using SyncFunctions.Cli.Hosting;
+using SyncFunctions.Cli.Output;
+using SyncFunctions.Core.Engine;
+
+namespace SyncFunctions.Cli.Commands;
+
+internal static partial class RunsCommand
+{
+    /// <summary>
+    /// <c>runs join RUN_ID</c>: an extra worker process for a run another process owns. The stores are
+    /// rebuilt from the pair's canonical endpoints; blob endpoints must be on the --storage account.
+    /// </summary>
+    private static Command CreateJoin(StopSignals signals)
+    {
+        var runId = new Argument<string>("run-id") { Description = "The run to work on." };
+        var parallel = CommonOptions.Parallel(new SyncOptions().Parallel);
+        var (storage, ledger, json, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Json(), CommonOptions.Verbose());
+        var command = new Command("join", "Work on an existing run as an extra worker until no claimable work is left.")
+        {
+            runId, parallel, storage, ledger, json, verbose,
+        };
+        command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
+        {
+            var options = new SyncOptions { Parallel = r.GetValue(parallel) };
+            if (options.Validate() is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
+            var id = r.GetValue(runId)!;
+            var choice = ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)).Validate();
+            return await JoinAsync(id, options, choice, host, interrupt).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static async Task<int> JoinAsync(string runId, SyncOptions options, ConnectionChoice choice, CommandHost host, CancellationToken interrupt)
+    {
+        var accounts = await ResolvedAccounts.ResolveAsync(choice, needStorage: false, host, interrupt).ConfigureAwait(false);
+        var ledger = host.Azure.CreateLedger(accounts.Ledger);
+        await ledger.InitializeAsync(interrupt).ConfigureAwait(false);
+        var run = await ledger.FindRunAsync(runId, interrupt).ConfigureAwait(false)
+            ?? throw new FatalException($"no run with id '{runId}'");
+        var pair = await ledger.GetPairAsync(run.PairId, interrupt).ConfigureAwait(false)
+            ?? throw new FatalException($"run {runId} belongs to pair {run.PairId}, which is not in the ledger");
+
+        var needStorage = pair.Source.StartsWith("blob:", StringComparison.Ordinal) || pair.Destination.StartsWith("blob:", StringComparison.Ordinal);
+        if (needStorage && accounts.Storage is null)
+        {
+            accounts = await ResolvedAccounts.ResolveAsync(choice, needStorage: true, host, interrupt).ConfigureAwait(false);
+        }
+
+        var sourceSpec = StoreFactory.FromCanonical(pair.Source, accounts, host.Azure);
+        var destinationSpec = StoreFactory.FromCanonical(pair.Destination, accounts, host.Azure);
+        var source = StoreFactory.Create(sourceSpec, accounts.Storage, host.Azure, host.Time);
+        var destination = StoreFactory.Create(destinationSpec, accounts.Storage, host.Azure, host.Time);
+        CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pair.PairId);
+
+        var sink = new ProgressSink();
+        var engine = new SyncEngine(ledger, source, destination, SyncRunner.EngineEnvironmentFor(host, sink));
+        return await EngineRun.ExecuteAsync(host, sink, () => engine.JoinAsync(runId, options, interrupt)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using SyncFunctions.Cli.Hosting;
+using SyncFunctions.Core.Engine;
+
+namespace SyncFunctions.Cli.Commands;
+
+/// <summary>A fully validated <c>syncfn sync</c> invocation.</summary>
+internal sealed record SyncRequest(EndpointSpec Source, EndpointSpec Destination, SyncOptions Options, ConnectionChoice Connections);
+
+/// <summary><c>syncfn sync SOURCE DESTINATION</c>: definition and argument validation.</summary>
+internal static class SyncCommand
+{
+    public static Command Create(StopSignals signals)
+    {
+        var source = new Argument<string>("source") { Description = "A folder (PATH or local:PATH) or blob:CONTAINER[/PREFIX]." };
+        var destination = new Argument<string>("destination") { Description = "A folder (PATH or local:PATH) or blob:CONTAINER[/PREFIX]." };
+        var parallel = CommonOptions.Parallel(new SyncOptions().Parallel);
+        var chunkSize = new Option<string?>("--chunk-size")
+        {
+            Description = "Size of staged blocks for large files, e.g. 4MiB (default), 8M, 512KiB, 1048576.",
+            HelpName = "SIZE",
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Plan and report; change nothing." };
+        var maxDelete = new Option<string?>("--max-delete")
+        {
+            Description = "Hold back every delete when a run would delete more than N items or P% of the baseline (exit 5); they carry over.",
+            HelpName = "N|P%",
+        };
+        var force = new Option<bool>("--force") { Description = "Overwrite destination objects that someone else changed." };
+        var storage = CommonOptions.Storage();
+        var ledger = CommonOptions.Ledger();
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+
+        var command = new Command("sync", "Sync SOURCE into DESTINATION (a mirror: same relative paths), resuming an unfinished run of the pair.\n\n" + ExitCodes.HelpText)
+        {
+            source, destination, parallel, chunkSize, dryRun, maxDelete, force, storage, ledger, json, verbose,
+        };
+        command.SetAction((result, cancellationToken) => CommandHost.RunAsync(signals, result.GetValue(json), result.GetValue(verbose), cancellationToken, (host, interrupt) =>
+        {
+            var request = Validate(
+                result.GetValue(source)!, result.GetValue(destination)!, result.GetValue(parallel), result.GetValue(chunkSize),
+                result.GetValue(dryRun), result.GetValue(maxDelete), result.GetValue(force),
+                ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger)), Environment.CurrentDirectory);
+            return SyncRunner.RunAsync(request, host, interrupt);
+        }));
+        return command;
+    }
+
+    /// <summary>Validates every argument before anything is contacted; throws <see cref="UsageException"/>.</summary>
+    public static SyncRequest Validate(
+        string sourceText, string destinationText, int parallel, string? chunkSizeText, bool dryRun,
+        string? maxDeleteText, bool force, ConnectionChoice connections, string baseDirectory)
+    {
+        var source = ParseEndpoint(sourceText, "source", baseDirectory);
+        var destination = ParseEndpoint(destinationText, "destination", baseDirectory);
+        CheckNotOverlapping(source, destination);
+
+        var chunkSize = SyncOptions.DefaultChunkSize;
+        if (chunkSizeText is not null)
+        {
+            chunkSize = SizeParser.Parse(chunkSizeText, "--chunk-size", out var sizeError) ?? throw new UsageException(sizeError!);
+        }
+
+        MaxDeleteLimit? limit = null;
+        if (maxDeleteText is not null)
+        {
+            limit = MaxDeleteLimit.Parse(maxDeleteText, out var deleteError) ?? throw new UsageException(deleteError!);
+        }
+
+        var options = new SyncOptions { Parallel = parallel, ChunkSize = chunkSize, DryRun = dryRun, Force = force, MaxDelete = limit };
+        if (options.Validate() is { } problem)
+        {
+            throw new UsageException(problem);
+        }
+
+        return new SyncRequest(source, destination, options, connections.Validate());
+    }
+
+    /// <summary>Parses an endpoint argument; throws <see cref="UsageException"/> naming which one.</summary>
+    public static EndpointSpec ParseEndpoint(string text, string role, string baseDirectory) =>
+        EndpointSpec.Parse(text, baseDirectory, out var error) ?? throw new UsageException($"{role}: {error}");
+
+    /// <summary>A folder synced into itself (or its parent) would feed on its own output.</summary>
+    private static void CheckNotOverlapping(EndpointSpec source, EndpointSpec destination)
+    {
+        if (source.Kind == EndpointKind.Local && destination.Kind == EndpointKind.Local
+            && (IsSameOrInside(source.LocalPath, destination.LocalPath) || IsSameOrInside(destination.LocalPath, source.LocalPath)))
+        {
+            throw new UsageException($"source '{source.LocalPath}' and destination '{destination.LocalPath}' overlap; choose folders outside each other");
+        }
+
+        if (source.Kind == EndpointKind.Blob && destination.Kind == EndpointKind.Blob && source.Container == destination.Container
+            && (IsSameOrInside(source.Prefix, destination.Prefix) || IsSameOrInside(destination.Prefix, source.Prefix)))
+        {
+            throw new UsageException($"source '{source}' and destination '{destination}' overlap; choose prefixes outside each other");
+        }
+    }
+
+    private static bool IsSameOrInside(string outer, string inner) =>
+        outer.Length == 0 || inner == outer || inner.StartsWith(outer.TrimEnd('/') + "/", StringComparison.Ordinal);
+}

@@ -1,0 +1,100 @@
+using SyncFunctions.Abstractions;
+using SyncFunctions.Cli.Hosting;
+using SyncFunctions.Cli.Output;
+using SyncFunctions.Core.Engine;
+
+namespace SyncFunctions.Cli.Commands;
+
+/// <summary>Runs a validated sync: resolve accounts, build stores and the ledger, run the engine, report.</summary>
+internal static class SyncRunner
+{
+    public static async Task<int> RunAsync(SyncRequest request, CommandHost host, CancellationToken interrupt)
+    {
+        CheckLocalEndpoints(request.Source, request.Destination);
+        var needStorage = request.Source.Kind == EndpointKind.Blob || request.Destination.Kind == EndpointKind.Blob;
+        var accounts = await ResolvedAccounts.ResolveAsync(request.Connections, needStorage, host, interrupt).ConfigureAwait(false);
+
+        var ledger = host.Azure.CreateLedger(accounts.Ledger);
+        var source = StoreFactory.Create(request.Source, accounts.Storage, host.Azure, host.Time);
+        var destination = StoreFactory.Create(request.Destination, accounts.Storage, host.Azure, host.Time);
+        var canonicalSource = StoreFactory.Canonical(request.Source, accounts, host.Azure);
+        var canonicalDestination = StoreFactory.Canonical(request.Destination, accounts, host.Azure);
+        var pairId = PairIdentity.Compute(canonicalSource, canonicalDestination);
+        CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pairId);
+
+        await ledger.InitializeAsync(interrupt).ConfigureAwait(false);
+        var pair = await ledger.GetOrCreatePairAsync(
+            new PairRecord(pairId, canonicalSource, canonicalDestination, CreatedAt: host.Time.GetUtcNow()), interrupt).ConfigureAwait(false);
+
+        var sink = new ProgressSink();
+        var engine = new SyncEngine(ledger, source, destination, EngineEnvironmentFor(host, sink));
+        return await EngineRun.ExecuteAsync(host, sink, () => engine.SyncAsync(pair, request.Options, interrupt)).ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's view of this process: owner identity, liveness checks, logs and progress.</summary>
+    public static EngineEnvironment EngineEnvironmentFor(CommandHost host, ProgressSink sink)
+    {
+        var owner = ProcessOwner.Current(host.Time);
+        return new EngineEnvironment(host.Time, owner, new ProcessOwner(), host.LoggerFactory, sink);
+    }
+
+    /// <summary>A missing local source is fatal before any run starts: mirroring "nothing" would delete everything.</summary>
+    private static void CheckLocalEndpoints(EndpointSpec source, EndpointSpec destination)
+    {
+        if (source.Kind == EndpointKind.Local && !Directory.Exists(source.LocalPath))
+        {
+            throw new FatalException(File.Exists(source.LocalPath)
+                ? $"source '{source.LocalPath}' is a file; give the folder that holds it"
+                : $"source folder '{source.LocalPath}' does not exist");
+        }
+
+        if (destination.Kind == EndpointKind.Local && File.Exists(destination.LocalPath))
+        {
+            throw new FatalException($"destination '{destination.LocalPath}' is a file, not a folder");
+        }
+    }
+}
+
+/// <summary>Runs the engine with progress output and reports its summary; shared by sync and runs join.</summary>
+internal static class EngineRun
+{
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> ExecuteAsync(CommandHost host, ProgressSink sink, Func<Task<RunSummary>> start)
+    {
+        // The engine may work synchronously before its first await; keep the display loop free of it.
+        var work = Task.Run(start);
+        var summary = host.Terminal
+            ? await ProgressDisplay.RunLiveAsync(host.Stdout, sink, work, host.Time).ConfigureAwait(false)
+            : await ProgressDisplay.RunLoggedAsync(host.Logger, sink, work, host.Time, LogInterval).ConfigureAwait(false);
+        var exitCode = ExitCodes.FromOutcome(summary.Outcome, host.Signals.Signal);
+        Report(host, summary, exitCode);
+        return exitCode;
+    }
+
+    private static void Report(CommandHost host, RunSummary summary, int exitCode)
+    {
+        var note = summary.Outcome switch
+        {
+            RunOutcome.PairBusy => summary.Message ?? "pair busy: another live process is running this pair",
+            RunOutcome.Failed => "the run failed: " + (summary.Message ?? "see the log above"),
+            RunOutcome.Interrupted => "interrupted: state saved; the next sync of the pair resumes the run",
+            RunOutcome.Cancelled => "the run was cancelled",
+            RunOutcome.DeletesHeldBack => summary.Message ?? "deletes were held back by --max-delete; they carry over to the next run",
+            _ => null,
+        };
+        if (note is not null)
+        {
+            Console.Error.WriteLine($"syncfn: {Redaction.Redact(note)}");
+        }
+
+        if (host.Json)
+        {
+            host.WriteJson(JsonOutput.Summary(summary, exitCode));
+        }
+        else
+        {
+            SummaryPrinter.Print(host.Stdout, summary, exitCode, host.Terminal);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using SyncFunctions.Cli.Hosting;
+using SyncFunctions.Cli.Output;
+using SyncFunctions.Core.Engine;
+
+namespace SyncFunctions.Cli.Commands;
+
+/// <summary><c>syncfn verify SOURCE DESTINATION [--deep]</c>: compares both sides and lists every difference.</summary>
+internal static class VerifyCommand
+{
+    public static Command Create(StopSignals signals)
+    {
+        var source = new Argument<string>("source") { Description = "A folder (PATH or local:PATH) or blob:CONTAINER[/PREFIX]." };
+        var destination = new Argument<string>("destination") { Description = "A folder (PATH or local:PATH) or blob:CONTAINER[/PREFIX]." };
+        var deep = new Option<bool>("--deep") { Description = "Download and re-hash both sides instead of trusting sizes and stored hashes." };
+        var storage = CommonOptions.Storage();
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("verify", "Compare SOURCE and DESTINATION; exit 0 when they match, 1 when they differ.")
+        {
+            source, destination, deep, storage, json, verbose,
+        };
+        command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
+        {
+            var cwd = Environment.CurrentDirectory;
+            var sourceSpec = SyncCommand.ParseEndpoint(r.GetValue(source)!, "source", cwd);
+            var destinationSpec = SyncCommand.ParseEndpoint(r.GetValue(destination)!, "destination", cwd);
+            var choice = ConnectionChoice.From(r.GetValue(storage), null).Validate();
+            foreach (var spec in new[] { sourceSpec, destinationSpec })
+            {
+                if (spec.Kind == EndpointKind.Local && !Directory.Exists(spec.LocalPath))
+                {
+                    throw new FatalException($"folder '{spec.LocalPath}' does not exist");
+                }
+            }
+
+            string? storageConnection = null;
+            if (sourceSpec.Kind == EndpointKind.Blob || destinationSpec.Kind == EndpointKind.Blob)
+            {
+                storageConnection = await ResolvedAccounts.ResolveStorageAsync(choice, host, interrupt).ConfigureAwait(false);
+            }
+
+            var sourceStore = StoreFactory.Create(sourceSpec, storageConnection, host.Azure, host.Time);
+            var destinationStore = StoreFactory.Create(destinationSpec, storageConnection, host.Azure, host.Time);
+            var report = await VerifyRunner.RunAsync(sourceStore, destinationStore, r.GetValue(deep), interrupt).ConfigureAwait(false);
+            var exitCode = report.Clean ? ExitCodes.Ok : ExitCodes.ItemsFailed;
+            if (host.Json)
+            {
+                host.WriteJson(JsonOutput.Of(report.Json, exitCode));
+            }
+            else
+            {
+                VerifyRunner.Print(host.Stdout, report, host.Terminal);
+            }
+
+            return exitCode;
+        }));
+        return command;
+    }
+}

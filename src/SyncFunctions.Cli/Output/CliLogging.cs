@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace SyncFunctions.Cli.Output;
+
+/// <summary>
+/// The logger factory of one CLI command: single-line console logs on stderr (stdout stays clean for
+/// <c>--json</c> and the summary), plus the <see cref="RunAnnouncer"/> that prints the run id line.
+/// </summary>
+internal static class CliLogging
+{
+    /// <param name="verbose">Debug level (the engine logs each staged chunk at Debug).</param>
+    /// <param name="liveDisplay">A live progress display owns the terminal: console logs only warnings and worse.</param>
+    /// <param name="announcer">Receives the engine's run started/resumed/joined events.</param>
+    public static ILoggerFactory Create(bool verbose, bool liveDisplay, RunAnnouncer announcer)
+    {
+        return LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+            builder.AddFilter("Azure", LogLevel.Warning);
+            if (liveDisplay && !verbose)
+            {
+                builder.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+            }
+
+            builder.AddProvider(announcer);
+        });
+    }
+}

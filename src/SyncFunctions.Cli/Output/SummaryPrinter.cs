@@ -1,0 +1,84 @@
+using System.Globalization;
+using Spectre.Console;
+using SyncFunctions.Core.Engine;
+
+namespace SyncFunctions.Cli.Output;
+
+/// <summary>Prints the end-of-run summary for people: counts, bytes, duration, and the problem paths.</summary>
+internal static class SummaryPrinter
+{
+    /// <summary>On a terminal only the first problems are listed; a log keeps them all.</summary>
+    public const int TerminalProblemLimit = 50;
+
+    public static void Print(IAnsiConsole console, RunSummary summary, int exitCode, bool terminal)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Total").AddColumn("Succeeded").AddColumn("Failed").AddColumn("Skipped")
+            .AddColumn("Transferred").AddColumn("Bytes").AddColumn("Duration");
+        table.AddRow(
+            N(summary.Total), N(summary.Succeeded), N(summary.Failed), N(summary.Skipped),
+            N(summary.TransferredByThisProcess), Markup.Escape(SizeParser.Format(summary.BytesTransferred)),
+            Markup.Escape(FormatDuration(summary.Duration)));
+        console.Write(table);
+
+        var runText = summary.RunId is null ? "" : $"run {summary.RunId}: ";
+        console.MarkupLine(Markup.Escape($"{runText}{summary.Outcome}{(summary.DryRun ? " (dry run)" : "")} (exit code {exitCode})"));
+        if (summary.ReusedChunks > 0 || summary.ResumedBytes > 0)
+        {
+            console.MarkupLine(Markup.Escape($"resumed from checkpoints: {summary.ReusedChunks} chunks, {SizeParser.Format(summary.ResumedBytes)} not sent again"));
+        }
+
+        if (summary.HeldBackDeletes > 0)
+        {
+            console.MarkupLine(Markup.Escape($"{summary.HeldBackDeletes} deletes held back by --max-delete; they are carried over to the next run"));
+        }
+
+        if (!string.IsNullOrEmpty(summary.Message))
+        {
+            console.MarkupLine(Markup.Escape(Redaction.Redact(summary.Message)));
+        }
+
+        PrintProblems(console, "Failed", summary.Failures, terminal);
+        PrintProblems(console, "Skipped", summary.SkippedItems, terminal);
+    }
+
+    private static void PrintProblems(IAnsiConsole console, string title, IReadOnlyList<PathProblem> problems, bool terminal)
+    {
+        if (problems.Count == 0)
+        {
+            return;
+        }
+
+        console.MarkupLine(Markup.Escape($"{title} ({problems.Count}):"));
+        var shown = terminal ? problems.Take(TerminalProblemLimit) : problems;
+        foreach (var problem in shown)
+        {
+            console.MarkupLine(Markup.Escape($"  {Printable(problem.Path)}: {Redaction.Redact(problem.Reason)}"));
+        }
+
+        if (terminal && problems.Count > TerminalProblemLimit)
+        {
+            console.MarkupLine(Markup.Escape($"  ... and {problems.Count - TerminalProblemLimit} more (syncfn runs show RUN_ID, or --json)"));
+        }
+    }
+
+    /// <summary>Control characters in a path would garble the terminal: show them as \uXXXX.</summary>
+    public static string Printable(string path)
+    {
+        if (!path.Any(char.IsControl))
+        {
+            return path;
+        }
+
+        return string.Concat(path.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+    }
+
+    public static string FormatDuration(TimeSpan duration) =>
+        duration.TotalHours >= 1
+            ? duration.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+            : duration.TotalMinutes >= 1
+                ? duration.ToString(@"m\:ss", CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0}s");
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

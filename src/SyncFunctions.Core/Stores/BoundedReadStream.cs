@@ -1,0 +1,77 @@
+namespace SyncFunctions.Core.Stores;
+
+/// <summary>Reads at most a given number of bytes from an inner stream (a ranged read of a file).</summary>
+/// <remarks>Not thread-safe. Disposing it disposes the inner stream.</remarks>
+internal sealed class BoundedReadStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly long _length;
+    private long _position;
+
+    public BoundedReadStream(Stream inner, long length)
+    {
+        _inner = inner;
+        _length = length;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = _inner.Read(buffer[..Allowed(buffer.Length)]);
+        _position += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await _inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    private int Allowed(int requested) => (int)Math.Min(requested, _length - _position);
+}

@@ -1,0 +1,103 @@
+using SyncFunctions.Abstractions;
+
+namespace SyncFunctions.IntegrationTests.Azure;
+
+/// <summary>Fully populated ledger records (every optional property set) whose rows the golden files pin.</summary>
+internal static class GoldenRecords
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    public static PairRecord Pair { get; } = new(
+        "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", ActiveRunId: "run-0001", Cursor: "cursor-1", Dirty: true, CreatedAt: T0);
+
+    public static RunRecord Run { get; } = new()
+    {
+        PairId = "pairabc123",
+        RunId = "run-0001",
+        Status = RunStatus.CompletedWithFailures,
+        Trigger = "cli",
+        OwnerHost = "host-1",
+        OwnerPid = 4242,
+        OwnerStarted = T0,
+        Heartbeat = T0.AddSeconds(30),
+        CreatedAt = T0.AddSeconds(1),
+        EndedAt = T0.AddMinutes(5),
+        OptionsJson = "{\"parallel\":8}",
+        ObserveDone = true,
+        ObserveContinuation = "dir/last.txt",
+        WorkItemCount = 3,
+        PendingCursor = "cursor-2",
+        CancelRequested = true,
+        TotalActions = 10,
+        SucceededActions = 7,
+        FailedActions = 1,
+        SkippedActions = 2,
+        TotalBytes = 5_000_000_000,
+        BytesDone = 4_000_000_000,
+        HeldBackDeletes = 4,
+        Error = "one item failed",
+    };
+
+    public static WorkItemRecord WorkItem { get; } = new()
+    {
+        RunId = "run-0001",
+        ItemId = "000002",
+        Kind = WorkItemKind.LargeFile,
+        Status = WorkStatus.Claimed,
+        LeaseOwner = "host-1:4242",
+        LeaseExpires = T0.AddMinutes(2),
+        Attempts = 2,
+        ActionCount = 1,
+        TotalBytes = 3_000_000_000,
+    };
+
+    public static ActionRecord Action { get; } = new()
+    {
+        RunId = "run-0001",
+        ItemId = "000002",
+        ActionId = "0000",
+        Kind = ActionKind.Upload,
+        Path = "big/movie.mkv",
+        SourceSize = 3_000_000_000,
+        SourceLastModified = T0.AddDays(-1),
+        SourceVersion = "\"0x8DC0\"",
+        SourceSha256 = "aa11",
+        SourceItemId = "item-1",
+        SourceParentId = "parent-1",
+        ExpectedDestETag = "\"0x1\"",
+        VerifyHashFirst = true,
+        KnownSha256 = "bb22",
+        DestinationETag = "\"0x2\"",
+        Status = ActionStatus.Failed,
+        Attempts = 3,
+        BytesDone = 1_000_000,
+        Checkpoint = "blocks:12",
+        LastError = "destination changed",
+        ResultDestETag = "\"0x3\"",
+    };
+
+    public static BaselineEntry Baseline { get; } = new()
+    {
+        PairId = "pairabc123",
+        Path = "dir/a b#?.txt",
+        Size = 12345,
+        LastModified = T0,
+        SourceVersion = "v1",
+        Sha256 = "cc33",
+        SourceItemId = "item-2",
+        SourceParentId = "parent-2",
+        DestETag = "\"0x4\"",
+    };
+
+    public static BaselineEntry BaselineOverflow { get; } = Baseline with { Path = "long/" + new string('x', 600) };
+
+    public static CarryOverEntry CarryOver { get; } = new()
+    {
+        PairId = "pairabc123",
+        Path = "held/back.txt",
+        Reason = CarryOverReason.HeldBackDelete,
+        Message = "exceeds --max-delete 10",
+        RunId = "run-0001",
+        Since = T0,
+    };
+}

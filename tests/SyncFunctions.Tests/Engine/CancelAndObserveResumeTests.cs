@@ -1,0 +1,73 @@
+using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Engine;
+using SyncFunctions.Tests.Fakes;
+
+namespace SyncFunctions.Tests.Engine;
+
+public sealed class CancelAndObserveResumeTests
+{
+    [Fact]
+    public async Task SyncAsync_CancelRequestedOnRunRow_EndsRunCancelledAndReleasesPair()
+    {
+        var h = new EngineHarness();
+        h.SeedSmallFiles(5);
+        var flagged = 0;
+        h.Destination.BeforeOperation = async (op, _, ct) =>
+        {
+            if (op != InMemoryObjectStore.Ops.Write || Interlocked.Increment(ref flagged) != 1)
+            {
+                return;
+            }
+
+            var runId = (await h.Ledger.GetPairAsync(h.Pair.PairId, default))!.ActiveRunId!;
+            var run = (await h.Ledger.GetRunAsync(h.Pair.PairId, runId, default))!;
+            Assert.NotNull(await h.Ledger.TryUpdateRunAsync(run with { CancelRequested = true }, default));
+
+            // Blocks until the engine notices the flag at its next heartbeat and cancels this transfer.
+            await Task.Delay(Timeout.Infinite, ct);
+        };
+
+        var summary = await h.SyncAsync(h.Options with { Parallel = 1, HeartbeatInterval = TimeSpan.FromMilliseconds(20) });
+
+        Assert.Equal(RunOutcome.Cancelled, summary.Outcome);
+        var stored = await h.Ledger.GetRunAsync(h.Pair.PairId, summary.RunId!, default);
+        Assert.Equal(RunStatus.Cancelled, stored!.Status);
+        Assert.Null((await h.Ledger.GetPairAsync(h.Pair.PairId, default))!.ActiveRunId);
+    }
+
+    [Fact]
+    public async Task SyncAsync_InterruptedDuringObservation_ResumesAfterLastWrittenItem()
+    {
+        var h = new EngineHarness();
+        h.SeedSmallFiles(450);
+        using var interrupt = new CancellationTokenSource();
+        var items = 0;
+        h.Ledger.BeforeOperation = (method, _) =>
+        {
+            if (method == nameof(InMemoryLedger.AddWorkItemAsync) && Interlocked.Increment(ref items) == 3)
+            {
+                interrupt.Cancel();
+                throw new OperationCanceledException(interrupt.Token);
+            }
+
+            return Task.CompletedTask;
+        };
+        h.Destination.BeforeOperation = (op, _, ct) => op == InMemoryObjectStore.Ops.Write ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
+
+        var first = await h.SyncAsync(h.Options with { Parallel = 2 }, cancellationToken: interrupt.Token);
+        h.Ledger.BeforeOperation = null;
+        h.Destination.BeforeOperation = null;
+        var interrupted = (await h.Ledger.GetRunAsync(h.Pair.PairId, first.RunId!, default))!;
+
+        var second = await h.SyncAsync();
+
+        Assert.Equal(RunOutcome.Interrupted, first.Outcome);
+        Assert.False(interrupted.ObserveDone);
+        Assert.Equal(2, interrupted.WorkItemCount);
+        Assert.Equal(RunOutcome.Succeeded, second.Outcome);
+        Assert.Equal(first.RunId, second.RunId);
+        Assert.Equal(450, second.Total);
+        h.AssertMirrored();
+        Assert.All(h.Source.Paths, p => Assert.Equal(1, h.Destination.WriteCount(p)));
+    }
+}
