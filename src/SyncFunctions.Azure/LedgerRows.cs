@@ -68,6 +68,9 @@ internal static class LedgerRows
         row["TotalBytes"] = run.TotalBytes;
         row["BytesDone"] = run.BytesDone;
         row["HeldBackDeletes"] = run.HeldBackDeletes;
+        row["PlannedDeletes"] = run.PlannedDeletes;
+        row["BaselineCount"] = run.BaselineCount;
+        row["DeletesHeldBack"] = run.DeletesHeldBack;
         row.Put("Error", Cut(run.Error));
         return row;
     }
@@ -100,6 +103,9 @@ internal static class LedgerRows
             TotalBytes = row.Long("TotalBytes"),
             BytesDone = row.Long("BytesDone"),
             HeldBackDeletes = row.Long("HeldBackDeletes"),
+            PlannedDeletes = row.Long("PlannedDeletes"),
+            BaselineCount = row.Long("BaselineCount"),
+            DeletesHeldBack = row.Bool("DeletesHeldBack"),
             Error = row.GetString("Error"),
             ETag = row.ETagOf(),
         };
@@ -115,6 +121,10 @@ internal static class LedgerRows
         row["Attempts"] = item.Attempts;
         row["ActionCount"] = item.ActionCount;
         row["TotalBytes"] = item.TotalBytes;
+        row["Succeeded"] = item.Succeeded;
+        row["Failed"] = item.Failed;
+        row["Skipped"] = item.Skipped;
+        row["BytesDone"] = item.BytesDone;
         return row;
     }
 
@@ -132,6 +142,10 @@ internal static class LedgerRows
             Attempts = row.Int("Attempts"),
             ActionCount = row.Int("ActionCount"),
             TotalBytes = row.Long("TotalBytes"),
+            Succeeded = row.Int("Succeeded"),
+            Failed = row.Int("Failed"),
+            Skipped = row.Int("Skipped"),
+            BytesDone = row.Long("BytesDone"),
             ETag = row.ETagOf(),
         };
     }

@@ -35,6 +35,9 @@ internal static class GoldenRecords
         TotalBytes = 5_000_000_000,
         BytesDone = 4_000_000_000,
         HeldBackDeletes = 4,
+        PlannedDeletes = 4,
+        BaselineCount = 40,
+        DeletesHeldBack = true,
         Error = "one item failed",
     };
 
@@ -49,6 +52,10 @@ internal static class GoldenRecords
         Attempts = 2,
         ActionCount = 1,
         TotalBytes = 3_000_000_000,
+        Succeeded = 1,
+        Failed = 2,
+        Skipped = 3,
+        BytesDone = 2_000_000_000,
     };
 
     public static ActionRecord Action { get; } = new()

@@ -35,7 +35,7 @@ public sealed class ResumeAndConcurrencyTests
 
         var second = await h.SyncAsync();
 
-        Assert.True(RunOutcome.Interrupted == first.Outcome, $"{first.Outcome} staged={staged} total={first.Total} transferred={first.TransferredByThisProcess} msg={first.Message}");
+        Assert.Equal(RunOutcome.Interrupted, first.Outcome);
         Assert.NotEmpty(stagedAfterCrash);
         Assert.Equal(RunOutcome.Succeeded, second.Outcome);
         Assert.True(second.Resumed);
