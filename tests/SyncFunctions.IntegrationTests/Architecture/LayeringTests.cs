@@ -1,0 +1,37 @@
+using System.Reflection;
+using SyncFunctions.Abstractions;
+using SyncFunctions.Azure;
+using SyncFunctions.Core.Engine;
+
+namespace SyncFunctions.IntegrationTests.Architecture;
+
+/// <summary>References point down only: Core and the adapters know Abstractions, never each other or the hosts.</summary>
+public sealed class LayeringTests
+{
+    private static readonly string[] Ours = ["SyncFunctions.Abstractions", "SyncFunctions.Core", "SyncFunctions.Azure", "SyncFunctions.Graph", "syncfn", "SyncFunctions.Host"];
+
+    public static TheoryData<string, string[]> Allowed() => new()
+    {
+        { typeof(StorageException).Assembly.GetName().Name!, [] },
+        { typeof(SyncEngine).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
+        { typeof(BlobObjectStore).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Allowed))]
+    public void Assembly_ReferencesOnlyLowerLayers(string assembly, string[] allowed)
+    {
+        var references = Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!).Where(Ours.Contains);
+
+        Assert.Empty(references.Except(allowed));
+    }
+
+    [Fact]
+    public void AdaptersAndCore_DoNotReferenceSdkTypesInAbstractions()
+    {
+        var sdk = typeof(StorageException).Assembly.GetReferencedAssemblies().Select(a => a.Name!)
+            .Where(n => n.StartsWith("Azure", StringComparison.Ordinal) || n.StartsWith("Microsoft.Graph", StringComparison.Ordinal));
+
+        Assert.Empty(sdk);
+    }
+}
