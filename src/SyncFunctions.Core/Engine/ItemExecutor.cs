@@ -35,9 +35,23 @@ internal sealed class ItemExecutor(RunContext ctx)
                     return;
                 }
 
-                results[i] = heldBack ? HeldBack(a)
-                    : poisoned ? a with { Status = ActionStatus.Failed, LastError = $"gave up after {item.Attempts - 1} attempts of its work item" }
-                    : await RunActionAsync(a, store, ct).ConfigureAwait(false);
+                if (heldBack || poisoned)
+                {
+                    results[i] = heldBack ? HeldBack(a) : a with { Status = ActionStatus.Failed, LastError = $"gave up after {item.Attempts - 1} attempts of its work item" };
+                }
+                else
+                {
+                    await ctx.TransferSlots.WaitAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        results[i] = await RunActionAsync(a, store, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        ctx.TransferSlots.Release();
+                    }
+                }
+
                 ctx.ActionFinished(results[i].Status == ActionStatus.Done ? results[i].BytesDone : 0, a.Path);
             }).ConfigureAwait(false);
 

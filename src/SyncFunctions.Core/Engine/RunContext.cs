@@ -32,6 +32,7 @@ internal sealed class RunContext : IDisposable
         Interrupt = interrupt;
         Stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         ChunkBuffers = new SemaphoreSlim(Math.Clamp(options.Parallel, 2, 16));
+        TransferSlots = new SemaphoreSlim(options.Parallel);
     }
 
     /// <summary>Lease owners of one process start with this prefix (used to reclaim a dead owner's claims).</summary>
@@ -60,6 +61,9 @@ internal sealed class RunContext : IDisposable
 
     /// <summary>Bounds the chunk buffers in flight across all large transfers of this process (memory).</summary>
     public SemaphoreSlim ChunkBuffers { get; }
+
+    /// <summary>--parallel: actions in flight across every item this process holds.</summary>
+    public SemaphoreSlim TransferSlots { get; }
 
     public WorkQueue Queue { get; } = new();
 
@@ -168,6 +172,7 @@ internal sealed class RunContext : IDisposable
     {
         Stop.Dispose();
         ChunkBuffers.Dispose();
+        TransferSlots.Dispose();
     }
 }
 

@@ -66,6 +66,36 @@ public sealed class SyncEngineTests
     }
 
     [Fact]
+    public async Task SyncAsync_ManyItems_NeverRunMoreTransfersThanParallel()
+    {
+        var h = new EngineHarness();
+        h.SeedSmallFiles(600);
+        var inFlight = 0;
+        var peak = 0;
+        h.Destination.BeforeOperation = async (op, _, _) =>
+        {
+            if (op != InMemoryObjectStore.Ops.Write)
+            {
+                return;
+            }
+
+            var now = Interlocked.Increment(ref inFlight);
+            int seen;
+            while (now > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
+            {
+            }
+
+            await Task.Yield();
+            Interlocked.Decrement(ref inFlight);
+        };
+
+        var summary = await h.SyncAsync(h.Options with { Parallel = 3 });
+
+        Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
+        Assert.InRange(peak, 1, 3);
+    }
+
+    [Fact]
     public async Task SyncAsync_SmallFiles_UseFarFewerLedgerRequestsThanFiles()
     {
         var h = new EngineHarness();

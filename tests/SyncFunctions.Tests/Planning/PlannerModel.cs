@@ -1,5 +1,6 @@
 using CsCheck;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Planning;
 
 namespace SyncFunctions.Tests.Planning;
 
