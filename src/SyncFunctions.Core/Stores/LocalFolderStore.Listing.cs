@@ -83,7 +83,7 @@ public sealed partial class LocalFolderStore
                 }
 
                 var relative = relativeDirectory.Length == 0 ? info.Name : relativeDirectory + "/" + info.Name;
-                entries.Add(Classify(info, relative));
+                entries.Add(TryClassify(info, relative));
             }
         }
         catch (Exception e) when (LocalPaths.IsFileSystemError(e))
@@ -93,6 +93,19 @@ public sealed partial class LocalFolderStore
 
         entries.Sort((a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
         return (entries, null);
+    }
+
+    // A file can vanish or change between the directory read and its stat: skip it with the reason.
+    private LocalEntry TryClassify(FileSystemInfo info, string relative)
+    {
+        try
+        {
+            return Classify(info, relative);
+        }
+        catch (Exception e) when (LocalPaths.IsFileSystemError(e))
+        {
+            return LocalEntry.Skip(info.Name, relative, "cannot be read: " + e.Message);
+        }
     }
 
     private LocalEntry Classify(FileSystemInfo info, string relative)
@@ -110,7 +123,8 @@ public sealed partial class LocalFolderStore
             return LocalEntry.Skip(sortKey, isDirectory ? relative + "/" : relative, problem);
         }
 
-        if (info.LinkTarget is not null)
+        // The attribute comes with the enumeration; reading the link target would cost a system call per entry.
+        if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is not null)
         {
             return ClassifyLink(info, relative);
         }

@@ -14,7 +14,11 @@ namespace SyncFunctions.Tests.Planning;
 public sealed record PathSpec(int SourceKind, int ContentA, int ContentB, int DestKind, int ShaBits, bool HasBaseline);
 
 /// <summary>A generated triple over <see cref="PlannerModel.Names"/>.</summary>
-public sealed record Scenario(bool DestinationListed, bool VersionsKnown, PathSpec[] Specs);
+public sealed record Scenario(bool DestinationListed, bool VersionsKnown, PathSpec[] Specs)
+{
+    public override string ToString() =>
+        $"listed={DestinationListed} versions={VersionsKnown} " + string.Join("; ", Specs.Select((s, i) => $"'{PlannerModel.Names[i][..Math.Min(12, PlannerModel.Names[i].Length)]}': {s}"));
+}
 
 /// <summary>One destination object of the model.</summary>
 public sealed record DestObject(int Content, string ETag, bool ShaKnown);
