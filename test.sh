@@ -19,7 +19,7 @@ set +e
 dotnet test SyncFunctions.sln -c Release -nologo \
   --logger "trx;LogFilePrefix=r" \
   --results-directory "$results" \
-  --blame-hang --blame-hang-timeout 10m --blame-hang-dump-type none \
+  --blame-hang --blame-hang-timeout 5m --blame-hang-dump-type none \
   "$@"
 status=$?
 set -e

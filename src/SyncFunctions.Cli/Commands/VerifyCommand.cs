@@ -2,6 +2,7 @@ using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Verify;
 
 namespace SyncFunctions.Cli.Commands;
 
@@ -42,11 +43,11 @@ internal static class VerifyCommand
 
             var sourceStore = StoreFactory.Create(sourceSpec, storageConnection, host.Azure, host.Time);
             var destinationStore = StoreFactory.Create(destinationSpec, storageConnection, host.Azure, host.Time);
-            var report = await VerifyRunner.RunAsync(sourceStore, destinationStore, r.GetValue(deep), interrupt).ConfigureAwait(false);
-            var exitCode = report.Clean ? ExitCodes.Ok : ExitCodes.ItemsFailed;
+            var report = await VerifyService.VerifyAsync(sourceStore, destinationStore, r.GetValue(deep), interrupt).ConfigureAwait(false);
+            var exitCode = report.IsClean ? ExitCodes.Ok : ExitCodes.ItemsFailed;
             if (host.Json)
             {
-                host.WriteJson(JsonOutput.Of(report.Json, exitCode));
+                host.WriteJson(JsonOutput.Of(report, exitCode));
             }
             else
             {

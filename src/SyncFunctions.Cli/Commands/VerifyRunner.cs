@@ -1,17 +1,25 @@
 using Spectre.Console;
-using SyncFunctions.Abstractions;
+using SyncFunctions.Cli.Output;
+using SyncFunctions.Core.Verify;
 
 namespace SyncFunctions.Cli.Commands;
 
-/// <summary>The result of verify as the CLI prints it.</summary>
-internal sealed record VerifyOutcome(bool Clean, object Json);
-
-/// <summary>Runs the Core verify service and prints its report.</summary>
+/// <summary>Prints a <see cref="VerifyReport"/> for people.</summary>
 internal static class VerifyRunner
 {
-    public static Task<VerifyOutcome> RunAsync(IObjectStore source, IObjectStore destination, bool deep, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("waiting for VerifyService");
+    public static void Print(IAnsiConsole console, VerifyReport report, bool terminal)
+    {
+        console.WriteLine(FormattableString.Invariant(
+            $"compared {report.Compared:N0} paths on both sides ({report.Hashed:N0} content reads): {(report.IsClean ? "no differences" : $"{report.Differences.Count:N0} differences")}"));
+        var shown = terminal ? report.Differences.Take(SummaryPrinter.TerminalProblemLimit) : report.Differences;
+        foreach (var difference in shown)
+        {
+            console.WriteLine($"  {difference.Kind} {SummaryPrinter.Printable(difference.Path)}: {Redaction.Redact(difference.Detail)}");
+        }
 
-    public static void Print(IAnsiConsole console, VerifyOutcome report, bool terminal) =>
-        throw new NotImplementedException("waiting for VerifyService");
+        if (terminal && report.Differences.Count > SummaryPrinter.TerminalProblemLimit)
+        {
+            console.WriteLine($"  ... and {report.Differences.Count - SummaryPrinter.TerminalProblemLimit} more (--json lists them all)");
+        }
+    }
 }

@@ -15,6 +15,9 @@ internal static class JsonOutput
     {
         Converters = { new JsonStringEnumConverter() },
         WriteIndented = false,
+
+        // Output goes to a terminal or a pipe, never into HTML: keep paths readable (no \uXXXX for 'é' or '+').
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>The run summary plus <c>exitCode</c>.</summary>

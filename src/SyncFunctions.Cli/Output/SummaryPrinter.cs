@@ -38,8 +38,29 @@ internal static class SummaryPrinter
             console.MarkupLine(Markup.Escape(Redaction.Redact(summary.Message)));
         }
 
+        PrintPlan(console, summary, terminal);
         PrintProblems(console, "Failed", summary.Failures, terminal);
         PrintProblems(console, "Skipped", summary.SkippedItems, terminal);
+    }
+
+    /// <summary>A dry run's plan: what a real run would do, one line per change.</summary>
+    private static void PrintPlan(IAnsiConsole console, RunSummary summary, bool terminal)
+    {
+        if (!summary.DryRun || summary.Planned.Count == 0)
+        {
+            return;
+        }
+
+        console.MarkupLine(Markup.Escape($"Would do ({summary.Planned.Count}):"));
+        foreach (var change in terminal ? summary.Planned.Take(TerminalProblemLimit) : summary.Planned)
+        {
+            console.MarkupLine(Markup.Escape($"  {change.Kind} {Printable(change.Path)} ({SizeParser.Format(change.Size)}): {change.Reason}"));
+        }
+
+        if (terminal && summary.Planned.Count > TerminalProblemLimit)
+        {
+            console.MarkupLine(Markup.Escape($"  ... and {summary.Planned.Count - TerminalProblemLimit} more (--json lists them all)"));
+        }
     }
 
     private static void PrintProblems(IAnsiConsole console, string title, IReadOnlyList<PathProblem> problems, bool terminal)

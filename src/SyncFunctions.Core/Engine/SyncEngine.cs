@@ -153,7 +153,12 @@ public sealed partial class SyncEngine
         var run = await ctx.RefreshRunAsync(token).ConfigureAwait(false);
         if (!ctx.IsOwner)
         {
-            return Summary(run, null, ctx, [], [], started, resumed);
+            // A joiner's share is done; the owner finalizes the run (or already has).
+            var outcome = run.Status == RunStatus.Running ? RunOutcome.Succeeded : OutcomeOf(run);
+            return Summary(run, outcome, ctx, [], [], started, resumed) with
+            {
+                Message = run.Status == RunStatus.Running ? $"no claimable work left in run {run.RunId}; its owner finishes it" : null,
+            };
         }
 
         var (final, failures, skipped) = await new Finalizer(ctx).FinalizeAsync(token).ConfigureAwait(false);

@@ -189,9 +189,14 @@ internal sealed partial class Transfers(RunContext ctx)
     private async Task<ActionRecord> AdoptOrConflictAsync(ActionRecord a, CancellationToken cancellationToken)
     {
         var info = await ctx.Retry.ExecuteAsync(async ct => await ctx.Destination.GetInfoAsync(a.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        if (info?.Sha256 is { } destSha && a.SourceSha256 is { } srcSha && string.Equals(destSha, srcSha, StringComparison.OrdinalIgnoreCase) && info.Size == a.SourceSize)
+        if (info?.Sha256 is { } destSha && info.Size == a.SourceSize)
         {
-            return Done(a, info.Version, srcSha, 0);
+            // The source's hash is only known here when the store reports it; otherwise read it once (conflicts are rare).
+            var srcSha = a.SourceSha256 ?? await HashSourceAsync(a.Path, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(destSha, srcSha, StringComparison.OrdinalIgnoreCase))
+            {
+                return Done(a, info.Version, srcSha, 0);
+            }
         }
 
         return a with

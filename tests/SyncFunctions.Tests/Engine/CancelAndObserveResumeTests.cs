@@ -70,4 +70,36 @@ public sealed class CancelAndObserveResumeTests
         h.AssertMirrored();
         Assert.All(h.Source.Paths, p => Assert.Equal(1, h.Destination.WriteCount(p)));
     }
+
+    [Fact]
+    public async Task SyncAsync_InterruptedAfterWritesBeforeLedgerUpdate_ResumeAdoptsIdenticalObjects()
+    {
+        var h = new EngineHarness();
+        for (var i = 0; i < 30; i++)
+        {
+            h.Source.Put($"n/{i:D2}", EngineHarness.Content(i, 64), sha256: null);
+        }
+
+        using var interrupt = new CancellationTokenSource();
+        h.Ledger.BeforeOperation = (method, _) =>
+        {
+            if (method == nameof(InMemoryLedger.TryUpdateActionsAsync))
+            {
+                interrupt.Cancel();
+                throw new OperationCanceledException(interrupt.Token);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var first = await h.SyncAsync(cancellationToken: interrupt.Token);
+        h.Ledger.BeforeOperation = null;
+        var second = await h.SyncAsync();
+
+        Assert.Equal(RunOutcome.Interrupted, first.Outcome);
+        Assert.Equal(RunOutcome.Succeeded, second.Outcome);
+        Assert.Equal(30, second.Succeeded);
+        Assert.All(h.Source.Paths, p => Assert.Equal(1, h.Destination.WriteCount(p)));
+        Assert.All(h.Ledger.BaselineSnapshot(h.Pair.PairId), b => Assert.Equal(h.Destination.TryGetInfo(b.Path)!.Version, b.DestETag));
+    }
 }
