@@ -69,6 +69,9 @@ public interface IBaselineLedger
 
     Task<BaselineEntry?> GetBaselineAsync(string pairId, string path, CancellationToken cancellationToken);
 
+    /// <summary>Streams the baseline rows whose path starts with <paramref name="folderPath"/> + "/", in canonical order (a key-range query).</summary>
+    IAsyncEnumerable<BaselineEntry> ListBaselineUnderAsync(string pairId, string folderPath, CancellationToken cancellationToken);
+
     /// <summary>Upserts and deletes rows in batched transactions (up to 100 per request).</summary>
     Task ApplyBaselineAsync(string pairId, IReadOnlyList<BaselineEntry> upserts, IReadOnlyList<string> deletes, CancellationToken cancellationToken);
 }
@@ -81,8 +84,33 @@ public interface ICarryOverLedger
     Task ApplyCarryOverAsync(string pairId, IReadOnlyList<CarryOverEntry> upserts, IReadOnlyList<string> removes, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Per-run staging of change-feed pages: items upserted by id (the last report wins), so an interrupted
+/// enumeration continues from its last page and planning starts only once the whole feed has arrived.
+/// </summary>
+public interface IChangeStagingLedger
+{
+    /// <summary>Upserts the items by id in batched transactions.</summary>
+    Task StageChangesAsync(string runId, IReadOnlyList<ChangeItem> items, CancellationToken cancellationToken);
+
+    /// <summary>Every staged item of the run, in item-id order.</summary>
+    IAsyncEnumerable<ChangeItem> ListStagedChangesAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the run's staged items (after the run ended).</summary>
+    Task DeleteStagedChangesAsync(string runId, CancellationToken cancellationToken);
+}
+
+/// <summary>The item-id tree of change-feed pairs (files and folders by id, with parent and name).</summary>
+public interface IItemTreeLedger
+{
+    Task<TreeEntry?> GetTreeEntryAsync(string pairId, string itemId, CancellationToken cancellationToken);
+
+    /// <summary>Upserts and deletes tree rows in batched transactions.</summary>
+    Task ApplyTreeAsync(string pairId, IReadOnlyList<TreeEntry> upserts, IReadOnlyList<string> deleteItemIds, CancellationToken cancellationToken);
+}
+
 /// <summary>The whole checkpoint store. One implementation on Azure Table Storage, one in memory for tests.</summary>
-public interface ILedger : IPairLedger, IRunLedger, IWorkLedger, IBaselineLedger, ICarryOverLedger
+public interface ILedger : IPairLedger, IRunLedger, IWorkLedger, IBaselineLedger, ICarryOverLedger, IChangeStagingLedger, IItemTreeLedger
 {
     /// <summary>Creates the tables if needed. Idempotent.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

@@ -62,6 +62,12 @@ public sealed record RunRecord
     /// <summary>The cursor to commit to the pair when the run ends.</summary>
     public string? PendingCursor { get; init; }
 
+    /// <summary>Change-feed runs: every page has been staged (planning may start).</summary>
+    public bool StagingDone { get; init; }
+
+    /// <summary>Change-feed runs: the cursor was refused (410); this run enumerates everything and applies differences.</summary>
+    public bool Resync { get; init; }
+
     public bool CancelRequested { get; init; }
 
     public long TotalActions { get; init; }
@@ -141,6 +147,9 @@ public enum ActionKind
 
     /// <summary>Content unchanged (hash equal) but metadata moved: update the baseline only.</summary>
     UpdateBaseline,
+
+    /// <summary>The source item was renamed or moved: move <see cref="ActionRecord.FromPath"/> to <see cref="ActionRecord.Path"/> at the destination.</summary>
+    Move,
 }
 
 public enum ActionStatus
@@ -163,10 +172,16 @@ public sealed record ActionRecord
     public ActionKind Kind { get; init; }
     public required string Path { get; init; }
 
+    /// <summary>For <see cref="ActionKind.Move"/>: the path the object had at the destination.</summary>
+    public string? FromPath { get; init; }
+
     public long SourceSize { get; init; }
     public DateTimeOffset SourceLastModified { get; init; }
     public string? SourceVersion { get; init; }
     public string? SourceSha256 { get; init; }
+
+    /// <summary>The source's QuickXorHash (Graph), checked against what was transferred.</summary>
+    public string? SourceQuickXorHash { get; init; }
     public string? SourceItemId { get; init; }
     public string? SourceParentId { get; init; }
 

@@ -23,6 +23,9 @@ public enum StorageErrorKind
 
     /// <summary>A path the store cannot hold.</summary>
     InvalidName,
+
+    /// <summary>A change-feed cursor the service no longer knows (Graph 410): enumerate again.</summary>
+    ResyncRequired,
 }
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace SyncFunctions.Azure;
 /// The persisted format of every ledger row: record to table entity and back. Golden files in the
 /// integration tests pin these property names and types; change them only with a schema version bump.
 /// </summary>
-internal static class LedgerRows
+internal static partial class LedgerRows
 {
     /// <summary>Partition of the Pairs table: pairs are few, one partition keeps "list pairs" one query.</summary>
     public const string PairPartition = "pair";
@@ -60,6 +60,8 @@ internal static class LedgerRows
         row.Put("ObserveContinuation", run.ObserveContinuation);
         row["WorkItemCount"] = run.WorkItemCount;
         row.Put("PendingCursor", run.PendingCursor);
+        row["StagingDone"] = run.StagingDone;
+        row["Resync"] = run.Resync;
         row["CancelRequested"] = run.CancelRequested;
         row["TotalActions"] = run.TotalActions;
         row["SucceededActions"] = run.SucceededActions;
@@ -95,6 +97,8 @@ internal static class LedgerRows
             ObserveContinuation = row.GetString("ObserveContinuation"),
             WorkItemCount = row.Int("WorkItemCount"),
             PendingCursor = row.GetString("PendingCursor"),
+            StagingDone = row.Bool("StagingDone"),
+            Resync = row.Bool("Resync"),
             CancelRequested = row.Bool("CancelRequested"),
             TotalActions = row.Long("TotalActions"),
             SucceededActions = row.Long("SucceededActions"),

@@ -13,7 +13,8 @@ namespace SyncFunctions.Azure;
 /// Keys: Pairs PK "pair" / RK pairId; Runs PK pairId / RK runId; WorkItems PK runId / RK itemId;
 /// Actions PK runId_itemId / RK actionId (one partition per item, so one transaction claims or completes
 /// an item); Baseline and CarryOver PK pairId / RK = order-preserving path encoding, with paths too long
-/// for a row key in partition pairId~overflow under a hashed key. Every row carries SchemaVersion, and a row
+/// for a row key in partition pairId~overflow under a hashed key; Staging PK runId / RK encoded item id;
+/// Tree PK pairId / RK encoded item id. Every row carries SchemaVersion, and a row
 /// written by a newer format fails with a clear message instead of being misread.
 /// SDK failures are classified once with <see cref="AzureErrors"/>; an expected CAS conflict is a null result.
 /// Thread-safe: one instance serves every worker of a process.
@@ -29,6 +30,8 @@ public sealed partial class TableLedger : ILedger
     private readonly TableClient _actions;
     private readonly TableClient _baseline;
     private readonly TableClient _carryOver;
+    private readonly TableClient _staging;
+    private readonly TableClient _tree;
 
     /// <summary>Creates a ledger over <paramref name="service"/>.</summary>
     /// <param name="service">The Table service client (its pipeline decides retries: keep them off, Core retries).</param>
@@ -49,6 +52,8 @@ public sealed partial class TableLedger : ILedger
         _actions = service.GetTableClient(tablePrefix + "SyncActions");
         _baseline = service.GetTableClient(tablePrefix + "SyncBaseline");
         _carryOver = service.GetTableClient(tablePrefix + "SyncCarryOver");
+        _staging = service.GetTableClient(tablePrefix + "SyncStaging");
+        _tree = service.GetTableClient(tablePrefix + "SyncTree");
     }
 
     /// <summary>A ledger on the tables of <paramref name="connection"/>.</summary>
@@ -62,7 +67,7 @@ public sealed partial class TableLedger : ILedger
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        TableClient[] tables = [_pairs, _runs, _workItems, _actions, _baseline, _carryOver];
+        TableClient[] tables = [_pairs, _runs, _workItems, _actions, _baseline, _carryOver, _staging, _tree];
         await Task.WhenAll(tables.Select(table => CallAsync(
             () => table.CreateIfNotExistsAsync(cancellationToken), $"create table {table.Name}", cancellationToken)));
     }

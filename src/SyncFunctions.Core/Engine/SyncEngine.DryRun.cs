@@ -15,7 +15,7 @@ public sealed partial class SyncEngine
         var skipped = new List<PathProblem>();
         long total = 0, bytes = 0, deletes = 0, baselineCount = 0;
         var baseline = CountAsync(_ledger.ListBaselineAsync(pair.PairId, cancellationToken), () => baselineCount++);
-        var destination = ListOrEmptyAsync(_destination, cancellationToken);
+        var destination = Observer.ListDestinationAsync(_destination, cancellationToken);
         await foreach (var step in Planner.PlanAsync(_source.ListAsync(cancellationToken), baseline, destination, cancellationToken).ConfigureAwait(false))
         {
             total++;
@@ -57,27 +57,6 @@ public sealed partial class SyncEngine
         {
             counted();
             yield return item;
-        }
-    }
-
-    private static async IAsyncEnumerable<ListingEntry> ListOrEmptyAsync(IObjectStore store, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var e = store.ListAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            try
-            {
-                if (!await e.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-            }
-            catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
-            {
-                yield break;
-            }
-
-            yield return e.Current;
         }
     }
 }

@@ -110,11 +110,17 @@ public sealed partial class GraphDevDrive
                 sub = SeedFolder(top!, $"s{group % 10}", spec.At);
             }
 
+            var name = $"file{i:D6}.bin";
+            if (FindChild(sub!.Id, name) is not null)
+            {
+                throw GraphDevException.NameExists(name);
+            }
+
             var key = GeneratedBlob.Mix(((ulong)(uint)spec.Seed << 32) | (uint)i);
             var size = (long)(GeneratedBlob.Mix(key) % (ulong)(Math.Max(0, spec.MaxFileSize) + 1));
             var seq = ++_seq;
             var file = new ItemState(
-                NewId(), sub!.Id, $"file{i:D6}.bin", false, new GeneratedBlob(key, size), seq, seq, spec.At, spec.At, spec.At, spec.At, false);
+                NewId(), sub.Id, name, false, new GeneratedBlob(key, size), seq, seq, spec.At, spec.At, spec.At, spec.At, false);
             Commit(file, null, journal: false);
         }
     }

@@ -153,6 +153,15 @@ public sealed partial class GraphDevDrive : IDisposable
         }
     }
 
+    /// <summary>The live child named <paramref name="name"/> (case-insensitive), or null.</summary>
+    internal ItemState? FindChildState(string parentId, string name)
+    {
+        lock (_gate)
+        {
+            return FindChild(parentId, name);
+        }
+    }
+
     /// <summary>One page of a folder's children (ordered by name) and whether more follow.</summary>
     internal (List<ItemView> Page, bool More) ReadChildren(string folderId, int skip, int top)
     {
