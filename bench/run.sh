@@ -6,7 +6,9 @@
 # Everything is built and seeded before any timing starts; the timed commands run the built programs directly.
 # Knobs (environment): BENCH_ATTEMPTS (3), BENCH_PARALLEL (16), BENCH_TIMEOUT (seconds per command, 600),
 # BENCH_SYNCFN_DIR (a folder holding an already built syncfn.dll: skips the ./syncfn build), BENCH_KEEP=1 (keep
-# the temporary folder with the data and Azurite's files), BENCH_WORK (where that folder goes, default /tmp).
+# the temporary folder with the data and Azurite's files), BENCH_WORK (where that folder goes, default /tmp),
+# BENCH_AZURITE_DIR (Azurite's data folder; default: a folder in /dev/shm when it has 6 GiB free, so the disk's
+# write-back does not decide the large-file case, else one in the temporary folder).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,12 +23,14 @@ die() { echo "bench: FAILED: $*" >&2; exit 1; }
 
 work="$(mktemp -d "${BENCH_WORK:-/tmp}/syncfn-bench.XXXXXX")"
 azurite_pid=""
+azurite_tmpfs=""
 cleanup() {
   local rc=$?
   if [[ -n "$azurite_pid" ]] && kill -0 "$azurite_pid" 2>/dev/null; then
     kill "$azurite_pid" 2>/dev/null || true
     wait "$azurite_pid" 2>/dev/null || true
   fi
+  [[ -z "$azurite_tmpfs" ]] || rm -rf "$azurite_tmpfs"
   if [[ "${BENCH_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
     log "kept $work (logs of every command are there)"
   else
@@ -84,9 +88,15 @@ read -r blob_port queue_port table_port < <(node -e '
   const net = require("net"); const servers = [0, 1, 2].map(() => net.createServer()); const ports = [];
   servers.forEach(s => s.listen(0, "127.0.0.1", () => { ports.push(s.address().port);
     if (ports.length === 3) { console.log(ports.join(" ")); servers.forEach(x => x.close()); } }));')
-mkdir -p "$work/azurite"
+azurite_dir="${BENCH_AZURITE_DIR:-}"
+if [[ -z "$azurite_dir" ]] && [[ -d /dev/shm ]] && (($(df -Pk /dev/shm | awk 'NR == 2 { print $4 }') > 6 * 1024 * 1024)); then
+  azurite_dir="$(mktemp -d /dev/shm/syncfn-bench-azurite.XXXXXX)"
+  azurite_tmpfs="$azurite_dir"
+fi
+azurite_dir="${azurite_dir:-$work/azurite}"
+mkdir -p "$azurite_dir"
 node "$azurite_js" --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
-  --tableHost 127.0.0.1 --tablePort "$table_port" --location "$work/azurite" --skipApiVersionCheck --loose --silent \
+  --tableHost 127.0.0.1 --tablePort "$table_port" --location "$azurite_dir" --skipApiVersionCheck --loose --silent \
   --disableProductStyleUrl --disableTelemetry </dev/null >"$work/azurite.log" 2>&1 &
 azurite_pid=$!
 for port in "$blob_port" "$queue_port" "$table_port"; do
@@ -112,21 +122,24 @@ dir_stats() { find "$1" -type f -printf '%s\n' | awk '{ n++; b += $1 } END { pri
 export RCLONE_CONFIG="$work/rclone.conf"
 : >"$RCLONE_CONFIG"
 seconds=""  # set by timed: wall-clock seconds of the last command
-rss_kb=""   # set by run_syncfn: maximum resident set size of the last syncfn run (KiB)
+cpu=""      # set by timed: CPU seconds (user + system) of the last command
+rss_kb=""   # set by timed: maximum resident set size of the last command (KiB; the largest process of its tree)
 
-# timed NAME CMD...: runs CMD under timeout with stdout/stderr to $work/logs/NAME.{out,err}; fails loudly.
+# timed NAME CMD...: runs CMD under timeout and /usr/bin/time, stdout/stderr to $work/logs/NAME.{out,err}; fails loudly.
 mkdir -p "$work/logs"
 timed() {
   local name="$1" t0 t1 rc=0
   shift
   t0="$(date +%s.%N)"
-  timeout "$cmd_timeout" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
+  timeout "$cmd_timeout" /usr/bin/time -v -o "$work/logs/$name.time" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
   t1="$(date +%s.%N)"
   if ((rc != 0)); then
     tail -n 20 "$work/logs/$name.err" >&2
     die "$name exited with $rc$( ((rc == 124)) && echo " (timeout after ${cmd_timeout}s)")"
   fi
   seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+  cpu="$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/logs/$name.time")"
+  rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/logs/$name.time")"
 }
 
 # expect_blobs CONTAINER DATA: the container holds exactly the files of DATA (count and total bytes).
@@ -142,9 +155,8 @@ expect_blobs() {
 run_syncfn() {
   local name="$1" data="$2" container="$3" home="$4" expect="$5" summary
   mkdir -p "$home"
-  SYNCFN_HOME="$home" SYNCFN_REPO="$repo" timed "$name" /usr/bin/time -v -o "$work/logs/$name.time" \
+  SYNCFN_HOME="$home" SYNCFN_REPO="$repo" timed "$name" \
     dotnet "$syncfn_dll" sync "$data" "blob:$container" --storage "$conn" --parallel "$parallel" --json
-  rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/logs/$name.time")"
   summary="$(node -e '
     const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     console.log([j.outcome, j.total, j.failed, j.skipped, j.bytesTransferred].join(" "));' "$work/logs/$name.out")" ||
@@ -165,13 +177,10 @@ run_rclone() { # NAME DATA CONTAINER
   expect_blobs "$3" "$2"
 }
 
-run_sdk() { # NAME DATA CONTAINER
-  timed "$1" dotnet "$sdk_dll" upload "$2" "$conn" "$3" "$parallel"
+run_sdk() { # NAME DATA CONTAINER [BLOCK_BYTES]
+  timed "$1" dotnet "$sdk_dll" upload "$2" "$conn" "$3" "$parallel" ${4:+"$4"}
   expect_blobs "$3" "$2"
 }
-
-# best VALUES...: the smallest.
-best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 # ---------------------------------------------------------------------------------------------- warm-up (untimed)
 # Azurite's first requests (and the ledger tables' creation) are slower; none of that belongs to one tool.
@@ -181,78 +190,90 @@ run_rclone warmup-rclone "$work/data-w" warmup-rclone
 run_sdk warmup-sdk "$work/data-w" warmup-sdk
 
 # ---------------------------------------------------------------------------------------------- cases
-declare -A times
+declare -A times cpus
+# record KEY: appends the last command's wall-clock and CPU seconds to KEY's attempts.
+record() { times[$1]+="$seconds "; cpus[$1]+="$cpu "; }
 rss_a=0 rss_b=0
+block_ref=$((4 * 1024 * 1024))
 for case in a b; do
   for ((n = 1; n <= attempts; n++)); do
     # The tools take turns within an attempt, so a slow phase of the machine does not hit one tool only.
     run_syncfn "$case-syncfn-$n" "$work/data-$case" "$case-syncfn-$n" "$work/home-$case-$n" all
-    times[$case-syncfn]+="$seconds "
+    record "$case-syncfn"
     if [[ $case == a ]]; then
       if ((rss_kb > rss_a)); then rss_a=$rss_kb; fi
     elif ((rss_kb > rss_b)); then
       rss_b=$rss_kb
     fi
     run_rclone "$case-rclone-$n" "$work/data-$case" "$case-rclone-$n"
-    times[$case-rclone]+="$seconds "
+    record "$case-rclone"
     run_sdk "$case-sdk-$n" "$work/data-$case" "$case-sdk-$n"
-    times[$case-sdk]+="$seconds "
+    record "$case-sdk"
+    if [[ $case == b ]]; then
+      # Reference only: the SDK loop with 4 MiB staged blocks, the transfer shape of syncfn and rclone.
+      run_sdk "b-sdkblocks-$n" "$work/data-b" "b-sdkblocks-$n" "$block_ref"
+      record b-sdkblocks
+    fi
     log "($case) attempts so far (s): syncfn ${times[$case-syncfn]}| rclone ${times[$case-rclone]}| SDK ${times[$case-sdk]}"
   done
 done
 # (c) no-op: attempt n re-runs on the container (and SYNCFN_HOME) of (a)'s attempt n, so each is a first re-run.
 for ((n = 1; n <= attempts; n++)); do
   run_syncfn "c-syncfn-$n" "$work/data-a" "a-syncfn-$n" "$work/home-a-$n" 0
-  times[c-syncfn]+="$seconds "
+  record c-syncfn
   run_rclone "c-rclone-$n" "$work/data-a" "a-rclone-$n"
   grep -Eq 'Transferred:[[:space:]]+0 B / 0 B,' "$work/logs/c-rclone-$n.err" ||
     die "c-rclone-$n: rclone transferred files on a no-op re-run (see $work/logs/c-rclone-$n.err)"
-  times[c-rclone]+="$seconds "
-  log "(c) attempt $n: syncfn ${times[c-syncfn]}| rclone ${times[c-rclone]}"
+  record c-rclone
+  log "(c) attempts so far (s): syncfn ${times[c-syncfn]}| rclone ${times[c-rclone]}"
 done
 
 # ---------------------------------------------------------------------------------------------- report
-# shellcheck disable=SC2086 # word splitting of the recorded times is intended
-bs() { [[ -n "${times[$1]:-}" ]] && best ${times[$1]} || echo ""; }
+# best "V1 V2 ...": the smallest (word splitting of the recorded attempts is intended).
+# shellcheck disable=SC2086
+best() { printf '%s\n' $1 | sort -g | head -n 1; }
+bt() { best "${times[$1]}"; }
+bc() { best "${cpus[$1]}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "—"; else printf "%.2f", a / b }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "—" && a + 0 <= b + 0) }'; }
 yes_no() { if "$@"; then echo yes; else echo "**no**"; fi; }
+both() { "$1" "$2" "$3" && "$1" "$4" "$5"; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }'; }
 
-a_s="$(bs a-syncfn)" a_r="$(bs a-rclone)" a_k="$(bs a-sdk)"
-b_s="$(bs b-syncfn)" b_r="$(bs b-rclone)" b_k="$(bs b-sdk)"
-c_s="$(bs c-syncfn)" c_r="$(bs c-rclone)"
+a_s="$(bt a-syncfn)" a_r="$(bt a-rclone)" a_k="$(bt a-sdk)"
+b_s="$(bt b-syncfn)" b_r="$(bt b-rclone)" b_k="$(bt b-sdk)"
+c_s="$(bt c-syncfn)" c_r="$(bt c-rclone)"
 a_sr="$(ratio "$a_s" "$a_r")" a_sk="$(ratio "$a_s" "$a_k")"
 b_sr="$(ratio "$b_s" "$b_r")" b_sk="$(ratio "$b_s" "$b_k")"
 c_sr="$(ratio "$c_s" "$c_r")"
-a_met="$(yes_no eval 'le "$a_sr" 0.5 && le "$a_sk" 1.3')"
-b_met="$(yes_no le "$b_sk" 1.1)"
-c_met="$(yes_no le "$c_sr" 1.0)"
-mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }'; }
 rss_max=$((rss_a > rss_b ? rss_a : rss_b))
-d_met="$(yes_no le "$(mb "$rss_max")" 199.999)"
 
 mem_total="$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 azurite_version="$(node -p 'require(process.argv[1]).version' "$repo/tools/azurite/node_modules/azurite/package.json")"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [[ -z "$(git -C "$repo" status --porcelain -- src 2>/dev/null)" ]] || commit="$commit + uncommitted changes in src/"
+azurite_where="$([[ -n "$azurite_tmpfs" ]] && echo "tmpfs (/dev/shm)" || echo "$azurite_dir")"
 
 mkdir -p "$repo/bench/results"
 out="$repo/bench/results/latest.md"
 {
   echo "| case | syncfn s | rclone s | SDK loop s | syncfn/rclone | syncfn/SDK | target | met? |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
-  echo "| (a) $small_count files of 4–64 KiB | $a_s | $a_r | $a_k | $a_sr | $a_sk | syncfn/rclone ≤ 0.50 and syncfn/SDK ≤ 1.30 | $a_met |"
-  echo "| (b) $large_count files of 64 MiB | $b_s | $b_r | $b_k | $b_sr | $b_sk | syncfn/SDK ≤ 1.10 | $b_met |"
-  echo "| (c) no-op re-run of (a) | $c_s | $c_r | — | $c_sr | — | syncfn/rclone ≤ 1.00 | $c_met |"
+  echo "| (a) $small_count files of 4–64 KiB | $a_s | $a_r | $a_k | $a_sr | $a_sk | syncfn/rclone ≤ 0.50 and syncfn/SDK ≤ 1.30 | $(yes_no both le "$a_sr" 0.5 "$a_sk" 1.3) |"
+  echo "| (b) $large_count files of 64 MiB | $b_s | $b_r | $b_k | $b_sr | $b_sk | syncfn/SDK ≤ 1.10 | $(yes_no le "$b_sk" 1.1) |"
+  echo "| (c) no-op re-run of (a) | $c_s | $c_r | — | $c_sr | — | syncfn/rclone ≤ 1.00 | $(yes_no le "$c_sr" 1.0) |"
   echo
-  echo "(d) peak RSS of syncfn (maximum resident set size): $(mb "$rss_a") MB during (a), $(mb "$rss_b") MB during (b); target < 200 MB: $d_met"
+  echo "(d) peak RSS of syncfn (maximum resident set size): $(mb "$rss_a") MB during (a), $(mb "$rss_b") MB during (b); target < 200 MB: $(yes_no le "$(mb "$rss_max")" 199)"
   echo
-  echo "Best of $attempts wall-clock seconds per cell (process start to exit, .NET start-up included), --parallel / --transfers $parallel."
-  echo "All attempts (s): (a) syncfn ${times[a-syncfn]}/ rclone ${times[a-rclone]}/ SDK ${times[a-sdk]}; (b) syncfn ${times[b-syncfn]}/ rclone ${times[b-rclone]}/ SDK ${times[b-sdk]}; (c) syncfn ${times[c-syncfn]}/ rclone ${times[c-rclone]}"
+  echo "Best of $attempts wall-clock seconds per cell (process start to exit, .NET start-up included); --parallel, --transfers and --checkers $parallel."
   echo
-  echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($cpu_model), $mem_total memory; load average before the run: $load_before"
-  echo "Versions: syncfn $commit; dotnet $(dotnet --version); $(rclone version 2>/dev/null | head -n 1); Azurite $azurite_version; node $(node --version)"
+  echo "- All attempts (s): (a) syncfn ${times[a-syncfn]}/ rclone ${times[a-rclone]}/ SDK ${times[a-sdk]}; (b) syncfn ${times[b-syncfn]}/ rclone ${times[b-rclone]}/ SDK ${times[b-sdk]}; (c) syncfn ${times[c-syncfn]}/ rclone ${times[c-rclone]}"
+  echo "- CPU seconds (user + system, lowest attempt): (a) syncfn $(bc a-syncfn), rclone $(bc a-rclone), SDK $(bc a-sdk); (b) syncfn $(bc b-syncfn), rclone $(bc b-rclone), SDK $(bc b-sdk); (c) syncfn $(bc c-syncfn), rclone $(bc c-rclone)"
+  echo "- Reference for (b): the SDK loop with 4 MiB staged blocks (4 in flight per file, the transfer shape of syncfn and rclone): best $(bt b-sdkblocks) s (attempts ${times[b-sdkblocks]}); syncfn/that = $(ratio "$b_s" "$(bt b-sdkblocks)")"
+  echo
+  echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($cpu_model), $mem_total memory; load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Versions: syncfn $commit; dotnet $(dotnet --version); $(rclone version 2>/dev/null | head -n 1); Azurite $azurite_version (data on $azurite_where); node $(node --version)"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"

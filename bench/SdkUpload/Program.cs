@@ -1,21 +1,26 @@
 using System.Globalization;
+using Azure.Storage;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 // bench/run.sh drives this tool; see docs/benchmarks.md. Commands:
 //   seed DIR COUNT MIN_BYTES MAX_BYTES SEED   deterministic files (sizes and bytes from the seed)
-//   upload DIR CONNECTION CONTAINER PARALLEL  the SDK ceiling: BlobClient.UploadAsync(path, overwrite), default options
+//   upload DIR CONNECTION CONTAINER PARALLEL [BLOCK_BYTES]
+//                                             the SDK ceiling: BlobClient.UploadAsync(path, overwrite), default options;
+//                                             with BLOCK_BYTES: staged blocks of that size, 4 per file in flight (a reference
+//                                             with the transfer shape syncfn and rclone use for large files)
 //   count CONNECTION CONTAINER                prints "BLOBS BYTES" of the container
 return args.Length > 0 ? args[0] switch
 {
     "seed" when args.Length == 6 => Seed(args[1], Int(args[2]), Long(args[3]), Long(args[4]), Int(args[5])),
-    "upload" when args.Length == 5 => await UploadAsync(args[1], args[2], args[3], Int(args[4])),
+    "upload" when args.Length is 5 or 6 => await UploadAsync(args[1], args[2], args[3], Int(args[4]), args.Length == 6 ? Int(args[5]) : null),
     "count" when args.Length == 3 => await CountAsync(args[1], args[2]),
     _ => Usage(),
 } : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: SdkUpload seed DIR COUNT MIN_BYTES MAX_BYTES SEED | upload DIR CONNECTION CONTAINER PARALLEL | count CONNECTION CONTAINER");
+    Console.Error.WriteLine("usage: SdkUpload seed DIR COUNT MIN_BYTES MAX_BYTES SEED | upload DIR CONNECTION CONTAINER PARALLEL [BLOCK_BYTES] | count CONNECTION CONTAINER");
     return 2;
 }
 
@@ -46,8 +51,11 @@ static int Seed(string dir, int count, long minBytes, long maxBytes, int seed)
     return 0;
 }
 
-static async Task<int> UploadAsync(string dir, string connection, string containerName, int parallel)
+static async Task<int> UploadAsync(string dir, string connection, string containerName, int parallel, int? blockBytes)
 {
+    var staged = blockBytes is { } b
+        ? new BlobUploadOptions { TransferOptions = new StorageTransferOptions { InitialTransferSize = b, MaximumTransferSize = b, MaximumConcurrency = 4 } }
+        : null;
     var container = new BlobContainerClient(connection, containerName);
     await container.CreateIfNotExistsAsync();
     var root = Path.GetFullPath(dir);
@@ -57,7 +65,16 @@ static async Task<int> UploadAsync(string dir, string connection, string contain
     await Parallel.ForEachAsync(files, options, async (path, ct) =>
     {
         var name = Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
-        await container.GetBlobClient(name).UploadAsync(path, overwrite: true, ct);
+        var blob = container.GetBlobClient(name);
+        if (staged is null)
+        {
+            await blob.UploadAsync(path, overwrite: true, ct);
+        }
+        else
+        {
+            await blob.UploadAsync(path, staged, ct);
+        }
+
         Interlocked.Increment(ref uploaded);
     });
     Console.WriteLine(uploaded.ToString(CultureInfo.InvariantCulture));

@@ -48,6 +48,11 @@ internal sealed class Finalizer(RunContext ctx)
         }
 
         await UpdateCarryOverAsync(carry, cancellationToken).ConfigureAwait(false);
+        if (ctx.Source is IChangeSource)
+        {
+            await ChangePlanner.ApplyTreeAsync(ctx, cancellationToken).ConfigureAwait(false);
+        }
+
         var status = failed > 0 || ctx.Run.DeletesHeldBack ? RunStatus.CompletedWithFailures : RunStatus.Succeeded;
         var run = await ctx.UpdateRunAsync(
             r => r.Status != RunStatus.Running ? null : r with

@@ -87,6 +87,7 @@ internal sealed class ItemExecutor(RunContext ctx)
             var result = a.Kind switch
             {
                 ActionKind.Delete => await DeleteAsync(a, cancellationToken).ConfigureAwait(false),
+                ActionKind.Move => await _transfers.MoveAsync(a, store.CheckpointAsync, cancellationToken).ConfigureAwait(false),
                 ActionKind.UpdateBaseline => a with { Status = ActionStatus.Done, ResultDestETag = a.ExpectedDestETag ?? a.DestinationETag },
                 _ => await _transfers.UploadAsync(a, store.CheckpointAsync, cancellationToken).ConfigureAwait(false),
             };
@@ -138,6 +139,11 @@ internal sealed class ItemExecutor(RunContext ctx)
             }
             else
             {
+                if (r.Kind == ActionKind.Move && r.FromPath is { } from)
+                {
+                    deletes.Add(from);
+                }
+
                 upserts.Add(new BaselineEntry
                 {
                     PairId = ctx.PairId,

@@ -57,3 +57,12 @@ internal static partial class LogExtensions
     [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Work item {ItemId} failed and will be retried after its lease: {Reason}")]
     public static partial void LogItemError(this ILogger logger, string itemId, string reason);
 }
+
+internal static partial class Logs
+{
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Warning, Message = "The change cursor was refused ({Reason}); enumerating everything and applying only the differences")]
+    public static partial void ResyncRequired(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Planned {Count} changes from the change feed ({Moves} moves)")]
+    public static partial void ChangesPlanned(ILogger logger, long count, long moves);
+}

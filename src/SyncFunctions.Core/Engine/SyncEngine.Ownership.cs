@@ -61,6 +61,9 @@ public sealed partial class SyncEngine
                     Heartbeat = now,
                     CreatedAt = now,
                     OptionsJson = RunOptions.ToJson(options),
+
+                    // A change feed continues from the pair's committed cursor (none: a first, full enumeration).
+                    ObserveContinuation = _source is IChangeSource ? claimed.Cursor : null,
                 },
                 cancellationToken).ConfigureAwait(false);
             Logs.RunStarted(_env.Logs.CreateLogger("SyncFunctions.Engine"), runId, pair.PairId);

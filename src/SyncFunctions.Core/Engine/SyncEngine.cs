@@ -88,7 +88,7 @@ public sealed partial class SyncEngine
             }
 
             var observation = ctx.IsOwner && !ctx.Run.ObserveDone
-                ? Task.Run(() => new Observer(ctx).RunAsync(stop), CancellationToken.None)
+                ? Task.Run(() => ctx.Source is IChangeSource feed ? new ChangeObserver(ctx, feed).RunAsync(stop) : new Observer(ctx).RunAsync(stop), CancellationToken.None)
                 : Task.CompletedTask;
             Func<bool> observeDone = ctx.IsOwner ? () => observation.IsCompleted : () => ctx.Run.ObserveDone;
             var work = scheduler.RunAsync(observeDone, stop);

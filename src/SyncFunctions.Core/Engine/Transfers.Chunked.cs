@@ -108,7 +108,7 @@ internal sealed partial class Transfers
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var inFlight = new SemaphoreSlim(ChunksInFlightPerFile);
         var tasks = new List<Task>();
-        var source = await ctx.Retry.ExecuteAsync(async ct => await ctx.Source.OpenReadAsync(a.Path, 0, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var source = await ctx.Retry.ExecuteAsync(async ct => await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
             for (var i = 0; i < ids.Count; i++)
@@ -203,7 +203,7 @@ internal sealed partial class Transfers
                     return;
                 }
 
-                var body = await ctx.Source.OpenReadAsync(a.Path, offset, null, ct).ConfigureAwait(false);
+                var body = await OpenSourceAsync(a, offset, null, ct).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
                     var counting = new CountingStream(body);

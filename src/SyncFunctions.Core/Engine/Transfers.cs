@@ -21,7 +21,7 @@ internal sealed partial class Transfers(RunContext ctx)
     {
         if (a.VerifyHashFirst && a.KnownSha256 is not null)
         {
-            var hash = a.SourceSha256 ?? await HashSourceAsync(a.Path, cancellationToken).ConfigureAwait(false);
+            var hash = a.SourceSha256 ?? await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
             if (string.Equals(hash, a.KnownSha256, StringComparison.OrdinalIgnoreCase))
             {
                 // Same bytes: only the baseline moves (new mtime, or adopting an identical destination object).
@@ -43,6 +43,11 @@ internal sealed partial class Transfers(RunContext ctx)
 
     private async Task<ActionRecord> TransferAsync(ActionRecord a, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
+        if (ctx.Destination is IUploadSessionWriter sessions && a.SourceSize > sessions.MaxSimpleUploadSize)
+        {
+            return await SessionUploadAsync(a, sessions, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
         var copy = ServerSideCopy();
         if (a.SourceSize <= ctx.Options.ChunkSize)
         {
@@ -100,7 +105,7 @@ internal sealed partial class Transfers(RunContext ctx)
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
         try
         {
-            var read = await ReadAllAsync(a.Path, buffer, size, cancellationToken).ConfigureAwait(false);
+            var read = await ReadAllAsync(a, buffer, size, cancellationToken).ConfigureAwait(false);
             var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
             var options = Conditions(a, sha);
             var result = await ctx.Retry.ExecuteAsync(
@@ -121,11 +126,11 @@ internal sealed partial class Transfers(RunContext ctx)
     }
 
     /// <summary>Reads a whole small object; a size different from the listing means it changed meanwhile.</summary>
-    private async Task<int> ReadAllAsync(string path, byte[] buffer, int expected, CancellationToken cancellationToken) =>
+    private async Task<int> ReadAllAsync(ActionRecord a, byte[] buffer, int expected, CancellationToken cancellationToken) =>
         await ctx.Retry.ExecuteAsync(
             async ct =>
             {
-                var stream = await ctx.Source.OpenReadAsync(path, 0, null, ct).ConfigureAwait(false);
+                var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
                     var total = 0;
@@ -142,7 +147,7 @@ internal sealed partial class Transfers(RunContext ctx)
 
                     if (total != expected || await stream.ReadAsync(new byte[1], ct).ConfigureAwait(false) != 0)
                     {
-                        throw new StorageException(StorageErrorKind.Transient, $"'{path}' changed while it was read (size differs from the listing)");
+                        throw new StorageException(StorageErrorKind.Transient, $"'{a.Path}' changed while it was read (size differs from the listing)");
                     }
 
                     return total;
@@ -152,12 +157,12 @@ internal sealed partial class Transfers(RunContext ctx)
 
     private async Task<ActionRecord> PutStreamedAsync(ActionRecord a, CancellationToken cancellationToken)
     {
-        var sha = a.SourceSha256 ?? await HashSourceAsync(a.Path, cancellationToken).ConfigureAwait(false);
+        var sha = a.SourceSha256 ?? await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
         var options = Conditions(a, sha);
         var result = await ctx.Retry.ExecuteAsync(
             async ct =>
             {
-                var body = await ctx.Source.OpenReadAsync(a.Path, 0, null, ct).ConfigureAwait(false);
+                var body = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
                     return await ctx.Destination.WriteAsync(a.Path, body, options, ct).ConfigureAwait(false);
@@ -170,11 +175,11 @@ internal sealed partial class Transfers(RunContext ctx)
     }
 
     /// <summary>SHA-256 of the source's content, read through once.</summary>
-    public async Task<string> HashSourceAsync(string path, CancellationToken cancellationToken) =>
+    public async Task<string> HashSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
         await ctx.Retry.ExecuteAsync(
             async ct =>
             {
-                var stream = await ctx.Source.OpenReadAsync(path, 0, null, ct).ConfigureAwait(false);
+                var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
                     return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
@@ -192,7 +197,7 @@ internal sealed partial class Transfers(RunContext ctx)
         if (info?.Sha256 is { } destSha && info.Size == a.SourceSize)
         {
             // The source's hash is only known here when the store reports it; otherwise read it once (conflicts are rare).
-            var srcSha = a.SourceSha256 ?? await HashSourceAsync(a.Path, cancellationToken).ConfigureAwait(false);
+            var srcSha = a.SourceSha256 ?? await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
             if (string.Equals(destSha, srcSha, StringComparison.OrdinalIgnoreCase))
             {
                 return Done(a, info.Version, srcSha, 0);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using SyncFunctions.GraphDev.Model;
+using SyncFunctions.GraphDev.Subscriptions;
 
 namespace SyncFunctions.GraphDev.Http;
 

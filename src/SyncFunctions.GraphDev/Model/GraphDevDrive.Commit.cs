@@ -5,7 +5,7 @@ namespace SyncFunctions.GraphDev;
 /// <summary>Applying one change: indexes, change log, blob references and the journal move together.</summary>
 public sealed partial class GraphDevDrive
 {
-    private static readonly char[] InvalidNameChars = ['"', '*', ':', '<', '>', '?', '/', '\\', '|'];
+    private static readonly System.Buffers.SearchValues<char> InvalidNameChars = System.Buffers.SearchValues.Create("\"*:<>?/\\|");
 
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -108,7 +108,7 @@ public sealed partial class GraphDevDrive
             throw GraphDevException.Invalid($"The name must be 1..{MaxNameLength} characters.");
         }
 
-        if (name.IndexOfAny(InvalidNameChars) >= 0 || name.Any(char.IsControl))
+        if (name.AsSpan().IndexOfAny(InvalidNameChars) >= 0 || name.Any(char.IsControl))
         {
             throw GraphDevException.Invalid("A name can't contain any of the following characters: \" * : < > ? / \\ |");
         }

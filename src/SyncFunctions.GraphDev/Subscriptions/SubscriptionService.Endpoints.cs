@@ -191,7 +191,7 @@ internal sealed partial class SubscriptionService
             w.WriteString("lifecycleNotificationUrl", s.LifecycleNotificationUrl);
         }
 
-        w.WriteString("expirationDateTime", s.Expiration.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        w.WriteString("expirationDateTime", s.Expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
         w.WriteString("creatorId", "00000000-0000-0000-0000-000000000000");
         w.WriteBoolean("includeResourceData", false);
         w.WriteString("latestSupportedTlsVersion", "v1_2");

@@ -27,6 +27,8 @@ internal static class GoldenRecords
         ObserveContinuation = "dir/last.txt",
         WorkItemCount = 3,
         PendingCursor = "cursor-2",
+        StagingDone = true,
+        Resync = true,
         CancelRequested = true,
         TotalActions = 10,
         SucceededActions = 7,
@@ -97,6 +99,33 @@ internal static class GoldenRecords
     };
 
     public static BaselineEntry BaselineOverflow { get; } = Baseline with { Path = "long/" + new string('x', 600) };
+
+    /// <summary>A staged change-feed item (its flags all set: the completeness check wants every property non-default).</summary>
+    public static ChangeItem StagedChange { get; } = new()
+    {
+        ItemId = "01ABCDEFGHIJKLMNOPQRSTUVWXYZ!123",
+        ParentId = "01ABCDEFGHIJKLMNOPQRSTUVWXYZ!7",
+        Name = "report #1?.docx",
+        IsFolder = true,
+        IsRoot = true,
+        IsDeleted = true,
+        Size = 5_000_000_000,
+        LastModified = T0,
+        ETag = "\"{3A1B},2\"",
+        CTag = "\"c:{3A1B},2\"",
+        QuickXorHash = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        Sha256 = "dd44",
+        Sha1 = "ee55",
+    };
+
+    public static TreeEntry Tree { get; } = new()
+    {
+        PairId = "pairabc123",
+        ItemId = "01ABCDEFGHIJKLMNOPQRSTUVWXYZ!123",
+        ParentId = "01ABCDEFGHIJKLMNOPQRSTUVWXYZ!7",
+        Name = "report #1?.docx",
+        IsFolder = true,
+    };
 
     public static CarryOverEntry CarryOver { get; } = new()
     {

@@ -14,6 +14,8 @@ public sealed class GoldenRecordsCompletenessTests
         { "action", GoldenRecords.Action },
         { "baseline", GoldenRecords.Baseline },
         { "carryover", GoldenRecords.CarryOver },
+        { "staging", GoldenRecords.StagedChange },
+        { "tree", GoldenRecords.Tree },
     };
 
     [Theory]

@@ -90,6 +90,48 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StagingRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var item = GoldenRecords.StagedChange;
+        await _ledger.StageChangesAsync("run-0001", [item], Ct);
+
+        await AssertGoldenAsync("staging.json", "SyncStaging", "run-0001", TableKeyCodec.Encode(item.ItemId));
+        Assert.Equal([item], await _ledger.ListStagedChangesAsync("run-0001", Ct).ToListAsync());
+    }
+
+    [Fact]
+    public async Task TreeRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var entry = GoldenRecords.Tree;
+        await _ledger.ApplyTreeAsync(entry.PairId, [entry], [], Ct);
+
+        await AssertGoldenAsync("tree.json", "SyncTree", entry.PairId, TableKeyCodec.Encode(entry.ItemId));
+        Assert.Equal(entry, await _ledger.GetTreeEntryAsync(entry.PairId, entry.ItemId, Ct));
+    }
+
+    [Fact]
+    public async Task ListStagedChangesAsync_RowWithSchemaVersion2_ThrowsWrittenByNewerSyncfn()
+    {
+        var row = new TableEntity("run-9", TableKeyCodec.Encode("i!1")) { ["SchemaVersion"] = 2, ["ItemId"] = "i!1" };
+        await Table("SyncStaging").AddEntityAsync(row, Ct);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => _ledger.ListStagedChangesAsync("run-9", Ct).ToListAsync().AsTask());
+
+        Assert.Contains("written by a newer syncfn", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetTreeEntryAsync_RowWithSchemaVersion2_ThrowsWrittenByNewerSyncfn()
+    {
+        var row = new TableEntity("p1", TableKeyCodec.Encode("i!1")) { ["SchemaVersion"] = 2, ["ItemId"] = "i!1", ["Name"] = "n" };
+        await Table("SyncTree").AddEntityAsync(row, Ct);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => _ledger.GetTreeEntryAsync("p1", "i!1", Ct));
+
+        Assert.Contains("written by a newer syncfn", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetRunAsync_RowWithSchemaVersion2_ThrowsWrittenByNewerSyncfn()
     {
         var row = new TableEntity("p1", "r9") { ["SchemaVersion"] = 2, ["Status"] = "Running" };

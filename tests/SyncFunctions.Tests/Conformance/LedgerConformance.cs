@@ -152,6 +152,8 @@ public abstract partial class LedgerConformance
         ObserveContinuation = "a/b/ä",
         WorkItemCount = 7,
         PendingCursor = "cursor-1",
+        StagingDone = true,
+        Resync = true,
         CancelRequested = false,
         TotalActions = 1_000_001,
         SucceededActions = 5,

@@ -1,0 +1,62 @@
+using SyncFunctions.Abstractions;
+
+namespace SyncFunctions.Core.Engine;
+
+/// <summary>
+/// Observe + plan for change-feed sources (Graph delta). First every page is staged by item id in the ledger
+/// (the run keeps the next link, so an interrupted enumeration continues from its last page); once the delta
+/// link has arrived the staged items are planned against the item-id tree and the baseline: paths come from
+/// the tree, renames and moves become server-side moves, deletions find their path by id.
+/// </summary>
+internal sealed class ChangeObserver(RunContext ctx, IChangeSource feed)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!ctx.Run.StagingDone)
+        {
+            await StageAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var planner = new ChangePlanner(ctx, feed);
+        await planner.PlanAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StageAsync(CancellationToken cancellationToken)
+    {
+        var link = ctx.Run.ObserveContinuation;
+        while (true)
+        {
+            ChangePage page;
+            try
+            {
+                var current = link;
+                page = await ctx.Retry.ExecuteAsync(async ct => await feed.ReadChangesAsync(current, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.ResyncRequired && link is not null)
+            {
+                // The cursor expired: enumerate everything and apply only the differences.
+                Logs.ResyncRequired(ctx.Log, ex.Message);
+                await ctx.UpdateRunAsync(r => r with { Resync = true, ObserveContinuation = null }, cancellationToken).ConfigureAwait(false);
+                link = null;
+                continue;
+            }
+
+            if (page.Items.Count > 0)
+            {
+                await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.StageChangesAsync(ctx.RunId, page.Items, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (page.NextLink is { } next)
+            {
+                await ctx.UpdateRunAsync(r => r with { ObserveContinuation = next }, cancellationToken).ConfigureAwait(false);
+                link = next;
+                ctx.ReportProgress("observe");
+                continue;
+            }
+
+            var delta = page.DeltaLink ?? throw new StorageException(StorageErrorKind.Permanent, "the change feed ended without a delta link");
+            await ctx.UpdateRunAsync(r => r with { StagingDone = true, PendingCursor = delta, ObserveContinuation = null }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using SyncFunctions.Abstractions;
+
+namespace SyncFunctions.Core.Engine;
+
+internal sealed partial class ChangePlanner
+{
+    /// <summary>A pair without a committed cursor has never finished a run: its tree is empty, no reads needed.</summary>
+    private async Task<bool> IsFirstRunAsync(CancellationToken cancellationToken)
+    {
+        var pair = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetPairAsync(ctx.PairId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return pair?.Cursor is null;
+    }
+
+    /// <summary>Only a percentage --max-delete with deletes planned needs the baseline's size: count it then, and only then.</summary>
+    private async Task<long> BaselineCountAsync(PlanWriter writer, CancellationToken cancellationToken)
+    {
+        if (writer.PlannedDeletes == 0 || ctx.Options.MaxDelete?.Percent is null)
+        {
+            return 0;
+        }
+
+        long count = 0;
+        await foreach (var _ in ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private async Task<TreeEntry?> TreeAsync(string itemId, CancellationToken cancellationToken)
+    {
+        if (_tree.TryGetValue(itemId, out var cached) || _treeLoaded)
+        {
+            return cached;
+        }
+
+        var entry = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetTreeEntryAsync(ctx.PairId, itemId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _tree[itemId] = entry;
+        return entry;
+    }
+
+    /// <summary>Where the item was when the last run ended (null: not known, or outside the synced folder).</summary>
+    private async Task<string?> OldPathAsync(string itemId, CancellationToken cancellationToken)
+    {
+        if (itemId == _rootId)
+        {
+            return "";
+        }
+
+        if (_oldPaths.TryGetValue(itemId, out var known))
+        {
+            return known;
+        }
+
+        var node = await TreeAsync(itemId, cancellationToken).ConfigureAwait(false);
+        string? path = null;
+        if (node?.ParentId is { } parent)
+        {
+            var parentPath = await OldPathAsync(parent, cancellationToken).ConfigureAwait(false);
+            path = parentPath is null ? null : Join(parentPath, node.Name);
+        }
+
+        _oldPaths[itemId] = path;
+        return path;
+    }
+
+    /// <summary>Where the item is now: staged reports over the old tree (null: deleted or outside the synced folder).</summary>
+    private async Task<string?> NewPathAsync(string itemId, CancellationToken cancellationToken)
+    {
+        if (itemId == _rootId)
+        {
+            return "";
+        }
+
+        if (_newPaths.TryGetValue(itemId, out var known))
+        {
+            return known;
+        }
+
+        _newPaths[itemId] = null; // guards against a cycle in inconsistent data
+        string? parent;
+        string? name;
+        if (_staged.TryGetValue(itemId, out var staged))
+        {
+            (parent, name) = staged.IsDeleted ? (null, null) : (staged.ParentId, staged.Name);
+        }
+        else
+        {
+            var node = await TreeAsync(itemId, cancellationToken).ConfigureAwait(false);
+            (parent, name) = (node?.ParentId, node?.Name);
+        }
+
+        string? path = null;
+        if (parent is not null && name is not null)
+        {
+            var parentPath = await NewPathAsync(parent, cancellationToken).ConfigureAwait(false);
+            path = parentPath is null ? null : Join(parentPath, name);
+        }
+
+        _newPaths[itemId] = path;
+        return path;
+    }
+
+    private static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
+
+    private async Task<BaselineEntry?> BaselineAsync(string path, CancellationToken cancellationToken) =>
+        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetBaselineAsync(ctx.PairId, path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>After a resync, synced files the full enumeration no longer reports are deleted.</summary>
+    private async Task PlanResyncDeletesAsync(PlanWriter writer, CancellationToken cancellationToken)
+    {
+        await foreach (var row in ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
+        {
+            var present = row.SourceItemId is { } id && _staged.TryGetValue(id, out var item) && !item.IsDeleted;
+            if (!present && _planned.Add(row.Path))
+            {
+                await writer.AddAsync(DeleteOf(writer, row), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The feed moves on past failed items, so every run re-plans the carry-over set from the source's current
+    /// state: still there means upload, gone means delete.
+    /// </summary>
+    private async Task PlanCarryOverAsync(PlanWriter writer, CancellationToken cancellationToken)
+    {
+        var entries = new List<CarryOverEntry>();
+        await foreach (var entry in ctx.Ledger.ListCarryOverAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
+        {
+            if (!_planned.Contains(entry.Path))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            _planned.Add(entry.Path);
+            var baseline = await BaselineAsync(entry.Path, cancellationToken).ConfigureAwait(false);
+            var info = await ctx.Retry.ExecuteAsync(async ct => await ctx.Source.GetInfoAsync(entry.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (info is not null)
+            {
+                var upload = writer.NewAction(ActionKind.Upload, entry.Path, null) with
+                {
+                    SourceSize = info.Size,
+                    SourceLastModified = info.LastModified,
+                    SourceVersion = info.Version,
+                    SourceSha256 = info.Sha256,
+                    SourceItemId = info.ItemId,
+                    SourceParentId = info.ParentId,
+                    ExpectedDestETag = baseline?.DestETag,
+                };
+                await writer.AddAsync(upload, cancellationToken).ConfigureAwait(false);
+            }
+            else if (baseline is not null)
+            {
+                await writer.AddAsync(DeleteOf(writer, baseline), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The tree after this run: staged reports applied (called when the run finalizes).</summary>
+    public static async Task ApplyTreeAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        var upserts = new List<TreeEntry>();
+        var deletes = new List<string>();
+        await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsDeleted)
+            {
+                deletes.Add(item.ItemId);
+            }
+            else
+            {
+                upserts.Add(new TreeEntry { PairId = ctx.PairId, ItemId = item.ItemId, ParentId = item.ParentId, Name = item.Name ?? "", IsFolder = item.IsFolder || item.IsRoot });
+            }
+
+            if (upserts.Count + deletes.Count >= 1000)
+            {
+                await FlushTreeAsync(ctx, upserts, deletes, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await FlushTreeAsync(ctx, upserts, deletes, cancellationToken).ConfigureAwait(false);
+        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task FlushTreeAsync(RunContext ctx, List<TreeEntry> upserts, List<string> deletes, CancellationToken cancellationToken)
+    {
+        if (upserts.Count + deletes.Count == 0)
+        {
+            return;
+        }
+
+        var (u, d) = (upserts.ToList(), deletes.ToList());
+        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.ApplyTreeAsync(ctx.PairId, u, d, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        upserts.Clear();
+        deletes.Clear();
+    }
+}
