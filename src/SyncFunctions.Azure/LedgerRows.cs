@@ -164,10 +164,12 @@ internal static partial class LedgerRows
         row["ItemId"] = action.ItemId;
         row.PutEnum("Kind", action.Kind);
         row["Path"] = action.Path;
+        row.Put("FromPath", action.FromPath);
         row["SourceSize"] = action.SourceSize;
         row.Put("SourceLastModified", action.SourceLastModified);
         row.Put("SourceVersion", action.SourceVersion);
         row.Put("SourceSha256", action.SourceSha256);
+        row.Put("SourceQuickXorHash", action.SourceQuickXorHash);
         row.Put("SourceItemId", action.SourceItemId);
         row.Put("SourceParentId", action.SourceParentId);
         row.Put("ExpectedDestETag", action.ExpectedDestETag);
@@ -193,10 +195,12 @@ internal static partial class LedgerRows
             ActionId = row.RowKey,
             Kind = row.GetEnum("Kind", ActionKind.Upload, table),
             Path = row.RequiredString("Path", table),
+            FromPath = row.GetString("FromPath"),
             SourceSize = row.Long("SourceSize"),
             SourceLastModified = row.Time("SourceLastModified"),
             SourceVersion = row.GetString("SourceVersion"),
             SourceSha256 = row.GetString("SourceSha256"),
+            SourceQuickXorHash = row.GetString("SourceQuickXorHash"),
             SourceItemId = row.GetString("SourceItemId"),
             SourceParentId = row.GetString("SourceParentId"),
             ExpectedDestETag = row.GetString("ExpectedDestETag"),

@@ -93,7 +93,7 @@ public sealed record GraphEndpoint(GraphDriveSelector Drive, string FolderPath)
     /// <summary>The canonical endpoint text (parses back to an equal record).</summary>
     public override string ToString() => FolderPath.Length == 0 ? $"{Scheme}{Drive}" : $"{Scheme}{Drive}/{FolderPath}";
 
-    private static (string First, string Rest) Split(string text)
+    private static (string Head, string Tail) Split(string text)
     {
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         return slash < 0 ? (text, "") : (text[..slash], text[(slash + 1)..]);

@@ -7,12 +7,16 @@ public enum EndpointKind
 {
     Local,
     Blob,
+
+    /// <summary>A Microsoft 365 drive: <c>graph:DRIVE_ID[/PATH]</c>, <c>graph:me[/PATH]</c>, <c>graph:users/UPN[/PATH]</c>, <c>graph:sites/SITE_ID[/PATH]</c>.</summary>
+    Graph,
 }
 
 /// <summary>
-/// A parsed endpoint argument: a plain path or <c>local:PATH</c>, or <c>blob:CONTAINER[/PREFIX]</c>.
+/// A parsed endpoint argument: a plain path or <c>local:PATH</c>, <c>blob:CONTAINER[/PREFIX]</c>, or
+/// <c>graph:DRIVE[/PATH]</c> (the drive part is validated by the Graph adapter).
 /// </summary>
-public sealed record EndpointSpec(EndpointKind Kind, string LocalPath, string Container, string Prefix)
+public sealed record EndpointSpec(EndpointKind Kind, string LocalPath, string Container, string Prefix, string Graph = "")
 {
     /// <summary>Parses an endpoint; returns null and a message naming the problem on bad input.</summary>
     public static EndpointSpec? Parse(string text, string baseDirectory, out string? error)
@@ -22,6 +26,18 @@ public sealed record EndpointSpec(EndpointKind Kind, string LocalPath, string Co
         {
             error = "an endpoint is empty";
             return null;
+        }
+
+        if (text.StartsWith("graph:", StringComparison.Ordinal))
+        {
+            var rest = text["graph:".Length..].Trim('/');
+            if (rest.Length == 0)
+            {
+                error = $"'{text}': name a drive: graph:DRIVE_ID[/PATH], graph:me, graph:users/UPN or graph:sites/SITE_ID";
+                return null;
+            }
+
+            return new EndpointSpec(EndpointKind.Graph, "", "", "", rest);
         }
 
         if (text.StartsWith("blob:", StringComparison.Ordinal))
@@ -90,13 +106,19 @@ public sealed record EndpointSpec(EndpointKind Kind, string LocalPath, string Co
     }
 
     /// <summary>The canonical form used for the pair id, given the blob account endpoint when the kind is Blob.</summary>
-    public string Canonical(Uri? blobAccountEndpoint) => Kind switch
+    public string Canonical(Uri? blobAccountEndpoint, Uri? graphBaseUrl = null) => Kind switch
     {
         EndpointKind.Local => "local:" + LocalPath,
+        EndpointKind.Graph => "graph:" + (graphBaseUrl?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "") + "|" + Graph,
         _ => "blob:" + (blobAccountEndpoint?.GetLeftPart(UriPartial.Path).TrimEnd('/') ?? "") + "/" + Container + (Prefix.Length > 0 ? "/" + Prefix : ""),
     };
 
-    public override string ToString() => Kind == EndpointKind.Local ? LocalPath : $"blob:{Container}{(Prefix.Length > 0 ? "/" + Prefix : "")}";
+    public override string ToString() => Kind switch
+    {
+        EndpointKind.Local => LocalPath,
+        EndpointKind.Graph => "graph:" + Graph,
+        _ => $"blob:{Container}{(Prefix.Length > 0 ? "/" + Prefix : "")}",
+    };
 }
 
 /// <summary>Pair ids: a hash of the canonical endpoints, so <c>./d</c> and <c>/abs/d</c> are one pair.</summary>

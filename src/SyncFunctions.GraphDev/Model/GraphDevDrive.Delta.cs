@@ -81,7 +81,7 @@ public sealed partial class GraphDevDrive
                 }
 
                 // Items deleted before a full enumeration started were never seen by the client.
-                if (item.Deleted && entry.Seq <= cursor.RoundStart + 3)
+                if (item.Deleted && entry.Seq <= cursor.RoundStart)
                 {
                     last = entry.Seq;
                     continue;

@@ -6,7 +6,8 @@ namespace SyncFunctions.GraphDev;
 public sealed partial class GraphDevDrive
 {
     /// <summary>
-    /// Adds <paramref name="files"/> generated files below the root: <c>tNNNN/sN/fileNNNNNN.bin</c>, ten
+    /// Adds <paramref name="files"/> generated files below the root: <c>tNNNN/sN/fileNNNNNN.bin</c> (numbers
+    /// continue from earlier seedings), ten
     /// sub-folders per top folder and <paramref name="filesPerFolder"/> files per sub-folder. Contents
     /// are deterministic bytes from (<paramref name="seed"/>, file number) of 0..<paramref name="maxFileSize"/>
     /// bytes, produced only when read, so 100,000 files take a few seconds and little memory.
@@ -86,6 +87,8 @@ public sealed partial class GraphDevDrive
         }
     }
 
+    private int _seededFiles;
+
     private void SeedLocked(SeedSpec spec)
     {
         if (spec.Files <= 0)
@@ -95,25 +98,21 @@ public sealed partial class GraphDevDrive
 
         var perFolder = Math.Max(1, spec.FilesPerFolder);
         var root = _items[RootId];
-        ItemState? top = null;
         ItemState? sub = null;
-        for (var i = 0; i < spec.Files; i++)
+        for (var i = _seededFiles; i < _seededFiles + spec.Files; i++)
         {
+            // Numbering continues across seedings, so seeding again adds files instead of clashing.
             var group = i / perFolder;
-            if (i % perFolder == 0)
+            if (sub is null || i % perFolder == 0)
             {
-                if (group % 10 == 0)
-                {
-                    top = SeedFolder(root, $"t{group / 10:D4}", spec.At);
-                }
-
-                sub = SeedFolder(top!, $"s{group % 10}", spec.At);
+                var top = SeedFolder(root, $"t{group / 10:D4}", spec.At);
+                sub = SeedFolder(top, $"s{group % 10}", spec.At);
             }
 
             var name = $"file{i:D6}.bin";
             if (FindChild(sub!.Id, name) is not null)
             {
-                throw GraphDevException.NameExists(name);
+                continue; // a user-made file of that name: skip (deterministically, so a replay does the same)
             }
 
             var key = GeneratedBlob.Mix(((ulong)(uint)spec.Seed << 32) | (uint)i);
@@ -123,17 +122,26 @@ public sealed partial class GraphDevDrive
                 NewId(), sub.Id, name, false, new GeneratedBlob(key, size), seq, seq, spec.At, spec.At, spec.At, spec.At, false);
             Commit(file, null, journal: false);
         }
+
+        _seededFiles += spec.Files;
     }
 
     private ItemState SeedFolder(ItemState parent, string name, DateTimeOffset at)
     {
-        if (FindChild(parent.Id, name) is { } existing)
+        // A user-made file may hold the name: then use "name 1", "name 2", ... (deterministic for replays).
+        var candidate = name;
+        for (var n = 1; FindChild(parent.Id, candidate) is { } existing; n++)
         {
-            return existing.IsFolder ? existing : throw GraphDevException.NameExists(name);
+            if (existing.IsFolder)
+            {
+                return existing;
+            }
+
+            candidate = $"{name} {n}";
         }
 
         var seq = ++_seq;
-        var folder = new ItemState(NewId(), parent.Id, name, true, null, seq, seq, at, at, at, at, false);
+        var folder = new ItemState(NewId(), parent.Id, candidate, true, null, seq, seq, at, at, at, at, false);
         Commit(folder, null, journal: false);
         return folder;
     }

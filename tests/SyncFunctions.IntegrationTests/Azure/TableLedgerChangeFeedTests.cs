@@ -38,7 +38,7 @@ public sealed class TableLedgerChangeFeedTests : IAsyncLifetime
     public async Task ListBaselineUnderAsync_LargeBaseline_ReadsOnlyTheFolderRangeAndOverflow()
     {
         var elsewhere = Enumerable.Range(0, 1_200).Select(i => Entry($"a/{i:D4}"));
-        var under = new[] { Entry("m/x"), Entry("m/y/z"), Entry("m/" + new string('L', 600)) };
+        var under = new[] { Entry("m/" + new string('L', 600)), Entry("m/x"), Entry("m/y/z") };
         await _ledger.ApplyBaselineAsync("p1", elsewhere.Concat(under).Concat([Entry("m0"), Entry("z")]).ToList(), [], Ct);
         _requests.Reset();
 

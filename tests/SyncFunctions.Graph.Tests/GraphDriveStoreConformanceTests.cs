@@ -1,0 +1,24 @@
+using SyncFunctions.Abstractions;
+using SyncFunctions.Graph.Tests.Infrastructure;
+using SyncFunctions.Tests.Conformance;
+
+namespace SyncFunctions.Graph.Tests;
+
+/// <summary>
+/// The object-store contract run against <see cref="GraphDriveStore"/> on the loopback Graph server,
+/// through the real Microsoft.Graph SDK. Every store is a fresh folder of one shared drive.
+/// </summary>
+/// <remarks>
+/// Overrides: <see cref="KeepsSha256"/> is false because a drive has no custom metadata for
+/// <see cref="WriteOptions.Sha256"/> (the server runs ODB-like, reporting only quickXorHash). The capability
+/// flags stay false: a drive is neither an <see cref="IChunkedWriter"/> (it has upload sessions instead,
+/// tested in GraphUploadSessionTests), nor a server-side copier from URLs, nor a resumable
+/// partial-file writer. The default <see cref="ObjectStoreConformance.AwkwardNames"/> are kept: names the
+/// drive cannot hold as they are (" x", "x.", "?q", "\u00A0nbsp") pass through <see cref="GraphNameMapping"/>.
+/// </remarks>
+public sealed class GraphDriveStoreConformanceTests(GraphServerFixture fixture) : ObjectStoreConformance, IClassFixture<GraphServerFixture>
+{
+    protected override bool KeepsSha256 => false;
+
+    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(fixture.NewStore());
+}
