@@ -15,7 +15,7 @@ public sealed partial class GraphDriveStore
         var driveId = await DriveIdAsync(cancellationToken).ConfigureAwait(false);
         var url = ItemUrl(driveId, drivePath, "/content");
         return await DownloadAsync(
-            Client.Drives[driveId].Items["root"].Content.WithUrl(url),
+            () => Client.Drives[driveId].Items["root"].Content.WithUrl(url),
             $"download '{path}'",
             offset,
             length,
@@ -28,7 +28,7 @@ public sealed partial class GraphDriveStore
         ArgumentException.ThrowIfNullOrEmpty(itemId);
         var driveId = await DriveIdAsync(cancellationToken).ConfigureAwait(false);
         return await DownloadAsync(
-            Client.Drives[driveId].Items[itemId].Content,
+            () => Client.Drives[driveId].Items[itemId].Content,
             $"download item {itemId}",
             offset,
             length,
@@ -39,8 +39,9 @@ public sealed partial class GraphDriveStore
     /// GET /content with a Range header; the SDK's RedirectHandler follows the 302 to the download host and
     /// forwards the Range. A 401/403/404 (an expired or outdated download URL) fetches /content once more,
     /// which hands out a fresh URL. A server that ignores Range (200) is handled by skipping to the offset.
+    /// A new request builder per attempt: the SDK's builders are not reusable for a second request.
     /// </summary>
-    private async Task<Stream> DownloadAsync(ContentRequestBuilder content, string what, long offset, long? length, CancellationToken cancellationToken)
+    private async Task<Stream> DownloadAsync(Func<ContentRequestBuilder> content, string what, long offset, long? length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is < 0)
@@ -57,7 +58,7 @@ public sealed partial class GraphDriveStore
         {
             try
             {
-                return await DownloadOnceAsync(content, what, offset, length, cancellationToken).ConfigureAwait(false);
+                return await DownloadOnceAsync(content(), what, offset, length, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageException e) when (attempt == 0 && e.Status is 401 or 403 or 404)
             {

@@ -24,6 +24,7 @@ internal sealed class ChangeObserver(RunContext ctx, IChangeSource feed)
     private async Task StageAsync(CancellationToken cancellationToken)
     {
         var link = ctx.Run.ObserveContinuation;
+        ctx.StagedFromFirstPage = true;
         while (true)
         {
             ChangePage page;
@@ -44,6 +45,7 @@ internal sealed class ChangeObserver(RunContext ctx, IChangeSource feed)
             if (page.Items.Count > 0)
             {
                 await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.StageChangesAsync(ctx.RunId, page.Items, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                ctx.StagedByThisProcess += page.Items.Count;
             }
 
             if (page.NextLink is { } next)

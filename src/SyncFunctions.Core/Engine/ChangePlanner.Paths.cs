@@ -4,13 +4,6 @@ namespace SyncFunctions.Core.Engine;
 
 internal sealed partial class ChangePlanner
 {
-    /// <summary>A pair without a committed cursor has never finished a run: its tree is empty, no reads needed.</summary>
-    private async Task<bool> IsFirstRunAsync(CancellationToken cancellationToken)
-    {
-        var pair = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetPairAsync(ctx.PairId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return pair?.Cursor is null;
-    }
-
     /// <summary>Only a percentage --max-delete with deletes planned needs the baseline's size: count it then, and only then.</summary>
     private async Task<long> BaselineCountAsync(PlanWriter writer, CancellationToken cancellationToken)
     {
@@ -127,14 +120,17 @@ internal sealed partial class ChangePlanner
     private async Task PlanCarryOverAsync(PlanWriter writer, CancellationToken cancellationToken)
     {
         var entries = new List<CarryOverEntry>();
+        var seen = 0;
         await foreach (var entry in ctx.Ledger.ListCarryOverAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
         {
+            seen++;
             if (!_planned.Contains(entry.Path))
             {
                 entries.Add(entry);
             }
         }
 
+        ctx.CarryOverKnownEmpty = seen == 0;
         foreach (var entry in entries)
         {
             _planned.Add(entry.Path);

@@ -23,14 +23,17 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
     public async Task PlanAsync(CancellationToken cancellationToken)
     {
         _rootId = await ctx.Retry.ExecuteAsync(async ct => await feed.GetRootItemIdAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
+        if (!ctx.NothingStaged)
         {
-            _staged[item.ItemId] = item;
+            await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
+            {
+                _staged[item.ItemId] = item;
+            }
         }
 
         var run = ctx.Run;
         // A pair that never finished a run has an empty tree: no tree reads at all.
-        _treeLoaded = !run.Resync && await IsFirstRunAsync(cancellationToken).ConfigureAwait(false);
+        _treeLoaded = !run.Resync && ctx.FirstRun;
 
         var writer = new PlanWriter(ctx);
         foreach (var item in _staged.Values.OrderBy(i => i.ItemId, StringComparer.Ordinal))

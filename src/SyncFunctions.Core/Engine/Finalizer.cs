@@ -16,7 +16,8 @@ internal sealed class Finalizer(RunContext ctx)
         var failures = new List<PathProblem>();
         var skippedList = new List<PathProblem>();
         var carry = new List<CarryOverEntry>();
-        await foreach (var item in ctx.Ledger.ListWorkItemsAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
+        var items = ctx.Run.WorkItemCount == 0 ? EmptyAsync<WorkItemRecord>() : ctx.Ledger.ListWorkItemsAsync(ctx.RunId, cancellationToken);
+        await foreach (var item in items.ConfigureAwait(false))
         {
             succeeded += item.Succeeded;
             failed += item.Failed;
@@ -48,7 +49,7 @@ internal sealed class Finalizer(RunContext ctx)
         }
 
         await UpdateCarryOverAsync(carry, cancellationToken).ConfigureAwait(false);
-        if (ctx.Source is IChangeSource)
+        if (ctx.Source is IChangeSource && !ctx.NothingStaged)
         {
             await ChangePlanner.ApplyTreeAsync(ctx, cancellationToken).ConfigureAwait(false);
         }
@@ -103,6 +104,11 @@ internal sealed class Finalizer(RunContext ctx)
     /// </summary>
     private async Task UpdateCarryOverAsync(List<CarryOverEntry> carry, CancellationToken cancellationToken)
     {
+        if (carry.Count == 0 && ctx.CarryOverKnownEmpty)
+        {
+            return;
+        }
+
         var keep = carry.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
         var removes = new List<string>();
         await foreach (var old in ctx.Ledger.ListCarryOverAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
@@ -119,11 +125,19 @@ internal sealed class Finalizer(RunContext ctx)
         }
     }
 
+    private static async IAsyncEnumerable<T> EmptyAsync<T>()
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+
     private async Task ReleasePairAsync(string? cursor, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var pair = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetPairAsync(ctx.PairId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            // The first try uses the pair row as acquired (no read); a conflict re-reads it.
+            var known = attempt == 0 ? ctx.Pair : null;
+            var pair = known ?? await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetPairAsync(ctx.PairId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (pair is null || pair.ActiveRunId != ctx.RunId)
             {
                 return;

@@ -102,6 +102,11 @@ internal sealed class PlanWriter
             await WriteItemAsync(WorkItemKind.Deletes, _deletes, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_itemNo == _ctx.Run.WorkItemCount && (continuation is null || continuation == _ctx.Run.ObserveContinuation))
+        {
+            return; // nothing new to record
+        }
+
         await _ctx.UpdateRunAsync(
             r => r with
             {

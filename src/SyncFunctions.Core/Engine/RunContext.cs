@@ -57,6 +57,23 @@ internal sealed class RunContext : IDisposable
 
     public bool CancelRequested { get; set; }
 
+    /// <summary>The pair row as this process last stored or read it (saves a read when the run releases it).</summary>
+    public PairRecord? Pair { get; set; }
+
+    /// <summary>The pair had no committed cursor when the run was acquired: its item tree is empty.</summary>
+    public bool FirstRun { get; set; }
+
+    /// <summary>Change items this process staged, and whether it staged the run from its first page.</summary>
+    public long StagedByThisProcess { get; set; }
+
+    public bool StagedFromFirstPage { get; set; }
+
+    /// <summary>Nothing is staged for this run (known without a read): tree updates and staging cleanup are skipped.</summary>
+    public bool NothingStaged => StagedFromFirstPage && StagedByThisProcess == 0;
+
+    /// <summary>The pair's carry-over set was read during planning and was empty.</summary>
+    public bool CarryOverKnownEmpty { get; set; }
+
     public bool OwnershipLost { get; set; }
 
     /// <summary>Bounds the chunk buffers in flight across all large transfers of this process (memory).</summary>

@@ -8,9 +8,9 @@ public sealed partial class SyncEngine
     /// One active run per pair, set on the pair row with If-Match. An unfinished run is resumed: taken over when
     /// its owner is dead, released, or silent for longer than the heartbeat timeout; otherwise the pair is busy.
     /// </summary>
-    private async Task<(RunRecord? Run, bool Resumed, RunRecord? Busy)> AcquireRunAsync(PairRecord template, SyncOptions options, CancellationToken cancellationToken)
+    private async Task<(RunRecord? Run, bool Resumed, RunRecord? Busy, PairRecord? Pair)> AcquireRunAsync(PairRecord template, SyncOptions options, CancellationToken cancellationToken)
     {
-        var pair = await _ledger.GetOrCreatePairAsync(template with { CreatedAt = template.CreatedAt ?? _env.Time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        var pair = await GetOrCreatePairAsync(template, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 50; attempt++)
         {
             if (pair.ActiveRunId is { } activeId)
@@ -27,13 +27,13 @@ public sealed partial class SyncEngine
                 var why = TakeoverReason(active, options);
                 if (why is null)
                 {
-                    return (null, false, active);
+                    return (null, false, active, pair);
                 }
 
                 var taken = await TakeOverAsync(active, why, cancellationToken).ConfigureAwait(false);
                 if (taken is not null)
                 {
-                    return (taken, true, null);
+                    return (taken, true, null, pair);
                 }
 
                 pair = await ReloadPairAsync(pair.PairId, cancellationToken).ConfigureAwait(false);
@@ -67,10 +67,35 @@ public sealed partial class SyncEngine
                 },
                 cancellationToken).ConfigureAwait(false);
             Logs.RunStarted(_env.Logs.CreateLogger("SyncFunctions.Engine"), runId, pair.PairId);
-            return (run, false, null);
+            return (run, false, null, claimed);
         }
 
         throw new InvalidOperationException($"pair {template.PairId}: could not acquire the pair row (too much contention)");
+    }
+
+    /// <summary>
+    /// Reads the pair; only a pair that is not there yet (a new pair, or tables that do not exist yet) pays for
+    /// creating the tables, so an incremental run costs one read here.
+    /// </summary>
+    private async Task<PairRecord> GetOrCreatePairAsync(PairRecord template, CancellationToken cancellationToken)
+    {
+        PairRecord? existing;
+        try
+        {
+            existing = await _ledger.GetPairAsync(template.PairId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
+        {
+            existing = null;
+        }
+
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        await _ledger.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        return await _ledger.GetOrCreatePairAsync(template with { CreatedAt = template.CreatedAt ?? _env.Time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
     }
 
     private string? TakeoverReason(RunRecord active, SyncOptions options)

@@ -36,8 +36,7 @@ public sealed partial class SyncEngine
             return await DryRunAsync(pair, options, started, cancellationToken).ConfigureAwait(false);
         }
 
-        await _ledger.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var (run, resumed, busy) = await AcquireRunAsync(pair, options, cancellationToken).ConfigureAwait(false);
+        var (run, resumed, busy, stored) = await AcquireRunAsync(pair, options, cancellationToken).ConfigureAwait(false);
         if (busy is not null)
         {
             return new RunSummary
@@ -50,7 +49,11 @@ public sealed partial class SyncEngine
             };
         }
 
-        using var ctx = new RunContext(_ledger, _source, _destination, _env, options, run!, isOwner: true, cancellationToken);
+        using var ctx = new RunContext(_ledger, _source, _destination, _env, options, run!, isOwner: true, cancellationToken)
+        {
+            Pair = stored,
+            FirstRun = stored?.Cursor is null,
+        };
         return await WorkAsync(ctx, resumed, started).ConfigureAwait(false);
     }
 
@@ -150,7 +153,8 @@ public sealed partial class SyncEngine
             return Summary(ctx.Run, RunOutcome.Interrupted, ctx, [], [], started, resumed);
         }
 
-        var run = await ctx.RefreshRunAsync(token).ConfigureAwait(false);
+        // The owner's copy of the run row is current (every change went through its CAS); a joiner re-reads it.
+        var run = ctx.IsOwner ? ctx.Run : await ctx.RefreshRunAsync(token).ConfigureAwait(false);
         if (!ctx.IsOwner)
         {
             // A joiner's share is done; the owner finalizes the run (or already has).

@@ -83,8 +83,9 @@ internal sealed class WorkScheduler(RunContext ctx)
 
             if (observed && ctx.Queue.Outstanding == 0)
             {
-                // Everything this process knows of is done: confirm against the ledger once.
-                if (await ScanOnceAsync(stop).ConfigureAwait(false) == 0)
+                // The owner tracks every unfinished item (it wrote them, or scanned them when it resumed), so
+                // nothing outstanding means done; a joiner confirms against the ledger.
+                if (ctx.IsOwner || await ScanOnceAsync(stop).ConfigureAwait(false) == 0)
                 {
                     ctx.Queue.Pulse();
                     return;

@@ -70,6 +70,7 @@ public sealed class ChangeFeedEngineTests
         Assert.Equal(1, rig.Drive.DeltaRequests - requestsBefore);
         Assert.Equal(readsBefore, rig.Drive.ContentReads);
         Assert.Equal(0, rig.Ledger.CallCount(nameof(InMemoryLedger.ListBaselineAsync)));
+        Assert.True(rig.Ledger.TableRequests <= 10, string.Join(", ", rig.Ledger.Calls.Select(kv => $"{kv.Key}={kv.Value}")));
     }
 
     [Fact]
