@@ -33,8 +33,8 @@ public sealed class GraphNameMappingTests
     [Fact]
     public void ToDrive_Path_MapsEverySegment()
     {
-        Assert.Equal("a\uFF1A/b /c\uFF0E", GraphNameMapping.ToDrive("a:/b /c."));
-        Assert.Equal("a:/b /c.", GraphNameMapping.FromDrive("a\uFF1A/b /c\uFF0E"));
+        Assert.Equal("a\uFF1A/b \u201B/c\uFF0E", GraphNameMapping.ToDrive("a:/b /c."));
+        Assert.Equal("a:/b /c.", GraphNameMapping.FromDrive("a\uFF1A/b \u201B/c\uFF0E"));
     }
 
     [Fact]

@@ -237,6 +237,11 @@ internal sealed partial class Transfers
             return a with { Status = ActionStatus.Failed, LastError = $"integrity check failed: SHA-256 {sha} differs from the source's {expected}" };
         }
 
+        if (await Integrity.CheckQuickXorAsync(a, () => ctx.Destination.OpenReadAsync(a.Path, 0, null, cancellationToken), cancellationToken).ConfigureAwait(false) is { } mismatch)
+        {
+            return a with { Status = ActionStatus.Failed, LastError = mismatch };
+        }
+
         return Done(a, result.ETag, sha, a.SourceSize);
     }
 

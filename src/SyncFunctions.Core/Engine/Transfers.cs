@@ -107,6 +107,11 @@ internal sealed partial class Transfers(RunContext ctx)
         {
             var read = await ReadAllAsync(a, buffer, size, cancellationToken).ConfigureAwait(false);
             var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
+            if (Integrity.Check(a, buffer.AsSpan(0, read), sha) is { } mismatch)
+            {
+                throw new StorageException(StorageErrorKind.Transient, $"'{a.Path}': {mismatch}");
+            }
+
             var options = Conditions(a, sha);
             var result = await ctx.Retry.ExecuteAsync(
                 async ct =>

@@ -211,4 +211,20 @@ public sealed class ChangeFeedEngineTests
         Assert.Equal(3, rig.Drive.DeltaRequests - pagesBefore);
         rig.AssertMirrored();
     }
+
+    [Fact]
+    public async Task SyncAsync_ContentNotMatchingReportedQuickXorHash_FailsItemAndCarriesItOver()
+    {
+        var rig = new Rig();
+        var bad = rig.Drive.PutFile("bad.bin", Bytes(1));
+        rig.Drive.PutFile("good.bin", Bytes(2));
+        rig.Drive.WrongHashes.Add(bad);
+
+        var summary = await rig.SyncAsync();
+
+        Assert.Equal(RunOutcome.CompletedWithFailures, summary.Outcome);
+        Assert.Contains("QuickXorHash", Assert.Single(summary.Failures).Reason, StringComparison.Ordinal);
+        Assert.Equal(["good.bin"], rig.Destination.Paths);
+        Assert.Single(rig.Ledger.CarryOverSnapshot(rig.Pair.PairId), c => c.Path == "bad.bin");
+    }
 }

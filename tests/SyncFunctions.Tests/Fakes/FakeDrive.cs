@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Abstractions.Hashing;
 
 namespace SyncFunctions.Tests.Fakes;
 
@@ -34,6 +35,9 @@ public sealed class FakeDrive : IObjectStore, IChangeSource
     public int DeltaRequests { get; private set; }
 
     public int ContentReads { get; private set; }
+
+    /// <summary>Items whose reported QuickXorHash is wrong (a corrupted transfer must be caught).</summary>
+    public HashSet<string> WrongHashes { get; } = new(StringComparer.Ordinal);
 
     private sealed record Node(string Id, string? ParentId, string Name, bool IsFolder, byte[] Content, DateTimeOffset Modified, long CTagSeq, bool Deleted = false);
 
@@ -189,6 +193,7 @@ public sealed class FakeDrive : IObjectStore, IChangeSource
         ETag = $"\"e{n.Id}.{_seq}\"",
         CTag = n.IsFolder ? null : $"\"c{n.Id}.{n.CTagSeq}\"",
         Sha256 = n.IsFolder || n.Deleted ? null : Convert.ToHexStringLower(SHA256.HashData(n.Content)),
+        QuickXorHash = n.IsFolder || n.Deleted ? null : WrongHashes.Contains(n.Id) ? QuickXorHash.HashToBase64([1, 2, 3]) : QuickXorHash.HashToBase64(n.Content),
     };
 
     private ObjectInfo? InfoOf(Node n)
