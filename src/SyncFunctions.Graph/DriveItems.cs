@@ -50,10 +50,12 @@ internal static class DriveItems
     /// A delta record as a <see cref="ChangeItem"/>. Names are returned in the engine's form
     /// (<see cref="GraphNameMapping.FromDriveName"/>), like listings, so paths built from them match.
     /// </summary>
-    public static ChangeItem ToChangeItem(DriveItem item, string? rootFolderId)
+    public static ChangeItem ToChangeItem(DriveItem item, string rootFolderId)
     {
         var hashes = item.File?.Hashes;
-        var isRoot = item.Root is not null || (rootFolderId is not null && item.Id == rootFolderId);
+
+        // The store's root folder (the drive root only when the store is rooted there).
+        var isRoot = item.Id == rootFolderId;
         return new ChangeItem
         {
             ItemId = item.Id ?? throw new StorageException(StorageErrorKind.Permanent, "Graph returned a delta item without an id."),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Graph.Drives.Item.Items.Item.Content;
-using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+using System.Net;
+using Microsoft.Kiota.Abstractions;
 using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Graph;
@@ -74,27 +75,47 @@ public sealed partial class GraphDriveStore
 
     private async Task<Stream> DownloadOnceAsync(ContentRequestBuilder content, string what, long offset, long? length, CancellationToken cancellationToken)
     {
-        var inspection = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
+        // The raw response, so the status tells 206 from 200 and errors without a JSON body (416 from the
+        // download host) are still classified by status.
+        var native = new NativeResponseHandler();
         var range = RangeHeader(offset, length);
-        var stream = await CallAsync(
+        await CallAsync(
             what,
             () => content.GetAsync(
                 c =>
                 {
-                    c.Options.Add(inspection);
+                    c.Options.Add(new ResponseHandlerOption { ResponseHandler = native });
                     if (range is not null)
                     {
                         c.Headers.Add("Range", range);
                     }
                 },
                 cancellationToken),
-            cancellationToken).ConfigureAwait(false)
-            ?? throw new StorageException(StorageErrorKind.Transient, $"Graph {what}: no content in the response.");
+            cancellationToken).ConfigureAwait(false);
+        if (native.Value is not HttpResponseMessage response)
+        {
+            throw new StorageException(StorageErrorKind.Transient, $"Graph {what}: no response.");
+        }
 
-        // 206 carries Content-Range; a 200 to a ranged request is the whole file, so skip to the offset.
-        var ranged = inspection.ResponseHeaders.ContainsKey("Content-Range");
-        var skip = range is null || ranged ? 0 : offset;
-        return new SliceStream(stream, skip, length, what, Time);
+        try
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await GraphErrors.ToODataErrorAsync(response, cancellationToken).ConfigureAwait(false);
+                throw GraphErrors.Classify(error, what, Time);
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+
+            // 206 is the requested range; a 200 to a ranged request is the whole file, so skip to the offset.
+            var skip = range is null || response.StatusCode == HttpStatusCode.PartialContent ? 0 : offset;
+            return new SliceStream(new ResponseStream(body, response), skip, length, what, Time);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     private static string? RangeHeader(long offset, long? length) => (offset, length) switch

@@ -3,9 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Graph.Drives.Item.Items.Item.CreateUploadSession;
 using Microsoft.Graph.Models;
-using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions.Serialization;
-using Microsoft.Kiota.Serialization.Json;
 using SyncFunctions.Abstractions;
 using GraphUploadSession = Microsoft.Graph.Models.UploadSession;
 using UploadSession = SyncFunctions.Abstractions.UploadSession;
@@ -179,29 +177,12 @@ public sealed partial class GraphDriveStore
                 return body;
             }
 
-            throw await ToODataErrorAsync(response, body).ConfigureAwait(false);
+            throw await GraphErrors.ToODataErrorAsync(response, body).ConfigureAwait(false);
         }
         catch (Exception e) when (GraphErrors.ShouldClassify(e, cancellationToken))
         {
             throw GraphErrors.Classify(e, what, Time);
         }
-    }
-
-    private static async Task<ODataError> ToODataErrorAsync(HttpResponseMessage response, byte[] body)
-    {
-        ODataError error;
-        try
-        {
-            error = (body.Length > 0 ? await ParseAsync(body, ODataError.CreateFromDiscriminatorValue).ConfigureAwait(false) : null) ?? new ODataError();
-        }
-        catch (JsonException)
-        {
-            error = new ODataError();
-        }
-
-        error.ResponseStatusCode = (int)response.StatusCode;
-        error.ResponseHeaders = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
-        return error;
     }
 
     private static bool HasNextExpectedRanges(byte[] body)
@@ -217,12 +198,8 @@ public sealed partial class GraphDriveStore
         }
     }
 
-    private static async Task<T?> ParseAsync<T>(byte[] body, ParsableFactory<T> factory)
-        where T : IParsable
-    {
-        using var stream = new MemoryStream(body, writable: false);
-        return await KiotaJsonSerializer.DeserializeAsync(stream, factory).ConfigureAwait(false);
-    }
+    private static Task<T?> ParseAsync<T>(byte[] body, ParsableFactory<T> factory)
+        where T : IParsable => GraphErrors.ParseAsync(body, factory);
 
     private static async Task<MemoryStream> BufferAsync(Stream content, CancellationToken cancellationToken)
     {

@@ -41,6 +41,7 @@ public sealed partial class GraphDriveStore : IObjectStore, IChangeSource, IUplo
     private Task<string>? _driveIdLookup;
     private volatile string? _driveId;
     private volatile string? _rootFolderId;
+    private volatile bool _deltaOnDriveRoot;
 
     /// <param name="connection">The Graph client (shared; not disposed by the store).</param>
     /// <param name="endpoint">Which drive and folder.</param>

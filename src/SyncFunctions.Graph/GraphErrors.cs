@@ -51,6 +51,45 @@ public static class GraphErrors
         }
     }
 
+    /// <summary>
+    /// The SDK's error for a failed raw response (upload URLs, downloads): the JSON error body parsed as
+    /// <see cref="ODataError"/> when there is one, with the status and headers, ready for <see cref="Classify"/>.
+    /// </summary>
+    internal static async Task<ODataError> ToODataErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return await ToODataErrorAsync(response, body).ConfigureAwait(false);
+    }
+
+    internal static async Task<ODataError> ToODataErrorAsync(HttpResponseMessage response, byte[] body)
+    {
+        ODataError? error = null;
+        if (body.Length > 0 && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            try
+            {
+                error = await ParseAsync(body, ODataError.CreateFromDiscriminatorValue).ConfigureAwait(false);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not the documented error shape: classify by status alone.
+            }
+        }
+
+        error ??= new ODataError();
+        error.ResponseStatusCode = (int)response.StatusCode;
+        error.ResponseHeaders = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
+        return error;
+    }
+
+    internal static async Task<T?> ParseAsync<T>(byte[] body, ParsableFactory<T> factory)
+        where T : IParsable
+    {
+        using var stream = new MemoryStream(body, writable: false);
+        return await KiotaJsonSerializer.DeserializeAsync(stream, factory).ConfigureAwait(false);
+    }
+
     /// <summary>The Retry-After of an HTTP response (delta seconds or an HTTP date), or null.</summary>
     internal static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now)
     {

@@ -12,7 +12,7 @@ namespace SyncFunctions.Graph.Tests;
 /// Overrides: <see cref="KeepsSha256"/> is false because a drive has no custom metadata for
 /// <see cref="WriteOptions.Sha256"/> (the server runs ODB-like, reporting only quickXorHash). The capability
 /// flags stay false: a drive is neither an <see cref="IChunkedWriter"/> (it has upload sessions instead,
-/// tested in GraphUploadSessionTests), nor a server-side copier from URLs, nor a resumable
+/// tested in <see cref="GraphUploadSessionTests"/>), nor a server-side copier from URLs, nor a resumable
 /// partial-file writer. <see cref="AwkwardNames"/> are the defaults minus "A": OneDrive names are
 /// case-insensitive, so a file "A" and a folder "a" (of "a/x") cannot both exist. The names the drive cannot
 /// hold as they are (" x", "x.", "?q", "\u00A0nbsp") stay in: they pass through <see cref="GraphNameMapping"/>.

@@ -27,7 +27,7 @@ public sealed class ScaleTests
         var files = round.Items.Where(i => i.File is not null).ToList();
         Assert.Equal(changed.Id, Assert.Single(files).Id);
         Assert.Equal(4, round.Items.Count()); // the file, s7, t0042 and the root
-        Assert.True(incremental < TimeSpan.FromSeconds(1), $"incremental delta took {incremental}");
+        Assert.True(incremental < TimeSpan.FromSeconds(2), $"incremental delta took {incremental}"); // typically a few ms
     }
 
     [Fact]

@@ -78,6 +78,11 @@ internal sealed partial class GraphApi
         {
             // The client went away; nothing to answer.
         }
+        catch (Exception error) when (!context.Response.HasStarted && error is not OperationCanceledException)
+        {
+            // A server bug still answers in Graph's error shape, so the SDK reports ODataError, not a parse failure.
+            await WriteErrorAsync(context, new GraphDevException(500, "generalException", error.Message)).ConfigureAwait(false);
+        }
     }
 
     private (GraphRequestInfo Info, DrivePath? Target) Classify(HttpContext context, string path)

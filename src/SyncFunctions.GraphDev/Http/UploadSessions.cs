@@ -8,7 +8,7 @@ namespace SyncFunctions.GraphDev.Http;
 /// An upload session: where the file goes, the bytes received so far (staged, never visible until
 /// the last fragment commits) and its expiry. <see cref="Gate"/> serialises fragments of one session.
 /// </summary>
-internal sealed class UploadSession(string id, string baseId, string? relativePath, PutRequest request) : IDisposable
+internal sealed class UploadSession(string id, string baseId, string? relativePath, PutRequest request)
 {
     public string Id { get; } = id;
 
@@ -32,13 +32,8 @@ internal sealed class UploadSession(string id, string baseId, string? relativePa
 
     public long Received => Staging?.Length ?? 0;
 
+    /// <summary>Never disposed: a semaphore without a wait handle holds no unmanaged resource.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
-
-    public void Dispose()
-    {
-        Staging?.Dispose();
-        Gate.Dispose();
-    }
 }
 
 /// <summary>Live upload sessions by their unguessable id (the "pre-authenticated" part of the URL). Thread-safe.</summary>

@@ -177,6 +177,43 @@ public sealed partial class GraphDevDrive
         }
     }
 
+    /// <summary>
+    /// Splits <c>{base}:/a/b/name</c> into the parent folder and the name; missing folders are created
+    /// when <paramref name="createFolders"/> is set, else the parent is null when it does not exist yet.
+    /// </summary>
+    private (ItemState? Parent, string Name) ResolveForCreate(string baseId, string relativePath, bool createFolders)
+    {
+        var segments = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length == 0)
+        {
+            throw GraphDevException.Invalid("A file name is required.");
+        }
+
+        var folder = RequireFolder(baseId);
+        foreach (var segment in segments[..^1])
+        {
+            var next = FindChild(folder.Id, segment);
+            if (next is null)
+            {
+                if (!createFolders)
+                {
+                    return (null, segments[^1]);
+                }
+
+                ValidateName(segment);
+                (next, _) = CreateFolderLocked(folder, segment, ConflictBehavior.Fail);
+            }
+            else if (!next.IsFolder)
+            {
+                throw GraphDevException.NameExists(segment);
+            }
+
+            folder = next;
+        }
+
+        return (folder, segments[^1]);
+    }
+
     private ItemState RequireFolder(string folderId)
     {
         var folder = GetLive(folderId);

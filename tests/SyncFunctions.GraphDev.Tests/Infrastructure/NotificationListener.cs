@@ -46,16 +46,22 @@ internal sealed class NotificationListener : IAsyncDisposable
         return listener;
     }
 
-    public async Task<string> NextNotificationAsync() =>
-        await _notifications.Reader.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+    /// <summary>The next notification body (fails after 30 s rather than hanging the run).</summary>
+    public Task<string> NextNotificationAsync() => NextAsync(_notifications);
 
-    public async Task<string> NextValidationAsync() =>
-        await _validations.Reader.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+    /// <summary>The next validation token received.</summary>
+    public Task<string> NextValidationAsync() => NextAsync(_validations);
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private static async Task<string> NextAsync(Channel<string> channel)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await channel.Reader.ReadAsync(timeout.Token);
     }
 
     private async Task HandleAsync(HttpContext context)
