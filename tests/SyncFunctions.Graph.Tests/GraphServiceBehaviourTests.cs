@@ -95,7 +95,8 @@ public sealed class GraphServiceBehaviourTests
     {
         await using var host = await DedicatedServer.StartAsync();
         var store = host.Store("m");
-        string[] names = ["a:b?.txt", "CON", " lead", "trail.", "dir*/x|y", "x_vti_y"];
+        // Also names that are tricky in URLs only: they need no mapping, only escaping.
+        string[] names = ["a:b?.txt", "CON", " lead", "trail.", "dir*/x|y", "x_vti_y", "$top", "a%24b", "p#q", "r+s&t=u"];
         foreach (var name in names)
         {
             await store.WriteAsync(name, new MemoryStream([1]), new WriteOptions(IfNoneMatch: true), Ct);

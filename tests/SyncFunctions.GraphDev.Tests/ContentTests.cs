@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Globalization;
 using System.Net;
 using System.Text;

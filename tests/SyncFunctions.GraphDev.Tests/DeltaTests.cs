@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Graph.Models.ODataErrors;

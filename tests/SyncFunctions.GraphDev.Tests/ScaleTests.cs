@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Diagnostics;
 using SyncFunctions.GraphDev.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Net;
 using System.Text;
 using Microsoft.Graph;

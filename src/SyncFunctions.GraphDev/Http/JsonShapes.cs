@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Buffers;
 using System.Security.Cryptography;
 
@@ -30,7 +31,7 @@ internal sealed record ContentHashes(string QuickXorHash, string Sha1Hash, strin
 
                 var data = buffer.AsSpan(0, length);
 #pragma warning disable CA5350 // Graph reports sha1Hash; it is an integrity value here, not a security control.
-                return new ContentHashes(GraphDev.QuickXorHash.HashToBase64(data), Convert.ToHexString(SHA1.HashData(data)), Convert.ToHexString(SHA256.HashData(data)));
+                return new ContentHashes(SyncFunctions.Abstractions.Hashing.QuickXorHash.HashToBase64(data), Convert.ToHexString(SHA1.HashData(data)), Convert.ToHexString(SHA256.HashData(data)));
 #pragma warning restore CA5350
             }
             finally
@@ -44,7 +45,7 @@ internal sealed record ContentHashes(string QuickXorHash, string Sha1Hash, strin
 
     private static ContentHashes ComputeStreaming(Stream content)
     {
-        using var quickXor = new GraphDev.QuickXorHash();
+        using var quickXor = new SyncFunctions.Abstractions.Hashing.QuickXorHash();
 #pragma warning disable CA5350 // Graph reports sha1Hash; it is an integrity value here, not a security control.
         using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
 #pragma warning restore CA5350

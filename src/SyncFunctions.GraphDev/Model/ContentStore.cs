@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Security.Cryptography;
 
 namespace SyncFunctions.GraphDev.Model;

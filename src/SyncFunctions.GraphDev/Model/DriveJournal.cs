@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

@@ -1,3 +1,4 @@
+using SyncFunctions.Abstractions.Hashing;
 using SyncFunctions.GraphDev.Model;
 
 namespace SyncFunctions.GraphDev;
