@@ -11,7 +11,7 @@ public sealed record ChangeItem
     /// <summary>Parent item id; null for the root.</summary>
     public string? ParentId { get; init; }
 
-    /// <summary>Name as the service holds it; null on deletions.</summary>
+    /// <summary>The item's name as the user knows it (any reversible name mapping of the store undone); null on deletions.</summary>
     public string? Name { get; init; }
     public bool IsFolder { get; init; }
     public bool IsRoot { get; init; }

@@ -8,8 +8,8 @@ internal static partial class CliLogs
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Progress: {Text}")]
     public static partial void Progress(ILogger logger, string text);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Stopping ({Signal}): saving state, the run resumes with the next sync of the pair")]
-    public static partial void Stopping(ILogger logger, string signal);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Stopping ({Signal}): {Note}")]
+    public static partial void Stopping(ILogger logger, string signal, string note);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Using the embedded Azurite (pid {Pid}, blob port {BlobPort}, data in {DataDirectory})")]
     public static partial void UsingEmbeddedAzurite(ILogger logger, int pid, int blobPort, string dataDirectory);

@@ -38,13 +38,14 @@ internal static class Program
     public static RootCommand BuildRoot(StopSignals signals)
     {
         var root = new RootCommand(
-            "syncfn: sync local folders and Azure Blob containers (a mirror: same relative paths), with every step " +
+            "syncfn: sync local folders, Azure Blob containers and Microsoft 365 drives (a mirror: same relative paths), with every step " +
             "recorded in Azure Table Storage so an interrupted run resumes where it stopped.\n\n" + ExitCodes.HelpText)
         {
             SyncCommand.Create(signals),
             RunsCommand.Create(signals),
             VerifyCommand.Create(signals),
             AzuriteCommand.Create(signals),
+            GraphDevCommand.Create(signals),
         };
         return root;
     }

@@ -24,8 +24,31 @@ internal sealed class SliceStream(Stream inner, long skip, long? length, string 
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            while (_toSkip > 0)
+            {
+                var skipped = inner.Read(new byte[(int)Math.Min(_toSkip, 81920)]);
+                _toSkip = skipped == 0 ? 0 : _toSkip - skipped;
+                _left = skipped == 0 ? 0 : _left;
+            }
+
+            if (_left is <= 0 || count == 0)
+            {
+                return 0;
+            }
+
+            var read = inner.Read(buffer, offset, _left is { } left ? (int)Math.Min(count, left) : count);
+            _left -= read;
+            return read;
+        }
+        catch (Exception e) when (GraphErrors.ShouldClassify(e, CancellationToken.None))
+        {
+            throw GraphErrors.Classify(e, what, time);
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

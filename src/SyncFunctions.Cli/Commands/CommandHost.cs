@@ -32,6 +32,7 @@ internal sealed class CommandHost
 
         Announcer = new RunAnnouncer(Console.Error);
         Azure = new AzureAccounts(Time);
+        Graph = new GraphAccounts(Time);
         LoggerFactory = CliLogging.Create(verbose, terminal, Announcer);
         Logger = LoggerFactory.CreateLogger("syncfn");
     }
@@ -55,6 +56,9 @@ internal sealed class CommandHost
 
     /// <summary>Connections to storage accounts opened by this command; closed when it ends.</summary>
     public AzureAccounts Azure { get; }
+
+    /// <summary>Connections to Microsoft Graph opened by this command; closed when it ends.</summary>
+    public GraphAccounts Graph { get; }
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -98,6 +102,7 @@ internal sealed class CommandHost
         {
             signals.Stopping -= host.OnStopping;
             host.Azure.Dispose();
+            host.Graph.Dispose();
 
             // Disposing flushes the console logger's queue before the process exits.
             host.LoggerFactory.Dispose();
@@ -122,8 +127,11 @@ internal sealed class CommandHost
         return exitCode;
     }
 
+    /// <summary>What a stop signal leads to, logged when it arrives (commands other than sync set their own).</summary>
+    public string StoppingNote { get; set; } = "saving state, the run resumes with the next sync of the pair";
+
     private void OnStopping(StopSignal signal) =>
-        CliLogs.Stopping(Logger, signal == StopSignal.Terminate ? "SIGTERM" : "SIGINT");
+        CliLogs.Stopping(Logger, signal == StopSignal.Terminate ? "SIGTERM" : "SIGINT", StoppingNote);
 
     /// <summary>Writes the one JSON object of --json.</summary>
     public void WriteJson(string json) => Console.Out.WriteLine(json);

@@ -33,4 +33,23 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
         HelpName = "N",
     };
+
+    public static Option<string?> GraphUrl() => new("--graph-url")
+    {
+        Description = "Microsoft Graph base URL of graph: endpoints (default: $SYNCFN_GRAPH_URL, else https://graph.microsoft.com/v1.0). " +
+            "A loopback URL (e.g. a 'syncfn graph-dev' server) needs no credentials.",
+        HelpName = "URL",
+    };
+
+    public static Option<string?> SourceGraphUrl() => new("--source-graph-url")
+    {
+        Description = "Graph base URL of a graph: source only (drive -> drive across two Graph services; default: --graph-url).",
+        HelpName = "URL",
+    };
+
+    public static Option<string?> DestinationGraphUrl() => new("--destination-graph-url")
+    {
+        Description = "Graph base URL of a graph: destination only (default: --graph-url).",
+        HelpName = "URL",
+    };
 }

@@ -9,7 +9,8 @@ internal static partial class RunsCommand
 {
     /// <summary>
     /// <c>runs join RUN_ID</c>: an extra worker process for a run another process owns. The stores are
-    /// rebuilt from the pair's canonical endpoints; blob endpoints must be on the --storage account.
+    /// rebuilt from the pair's canonical endpoints; blob endpoints must be on the --storage account, Graph
+    /// endpoints carry their base URL (credentials come from the environment, as for sync).
     /// </summary>
     private static Command CreateJoin(StopSignals signals)
     {
@@ -53,8 +54,8 @@ internal static partial class RunsCommand
 
         var sourceSpec = StoreFactory.FromCanonical(pair.Source, accounts, host.Azure);
         var destinationSpec = StoreFactory.FromCanonical(pair.Destination, accounts, host.Azure);
-        var source = StoreFactory.Create(sourceSpec, accounts.Storage, host.Azure, host.Time);
-        var destination = StoreFactory.Create(destinationSpec, accounts.Storage, host.Azure, host.Time);
+        var source = StoreFactory.Create(sourceSpec, accounts.Storage, StoreFactory.GraphUrlOf(pair.Source), host.Azure, host.Graph, host.Time);
+        var destination = StoreFactory.Create(destinationSpec, accounts.Storage, StoreFactory.GraphUrlOf(pair.Destination), host.Azure, host.Graph, host.Time);
         CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pair.PairId);
 
         var sink = new ProgressSink();

@@ -1,19 +1,20 @@
 using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Engine;
+using SyncFunctions.Graph;
 
 namespace SyncFunctions.Cli.Commands;
 
-/// <summary>A fully validated <c>syncfn sync</c> invocation.</summary>
-internal sealed record SyncRequest(EndpointSpec Source, EndpointSpec Destination, SyncOptions Options, ConnectionChoice Connections);
+/// <summary>A fully validated <c>syncfn sync</c> invocation; <c>Graph</c> (URLs and credentials) is used only by <c>graph:</c> endpoints.</summary>
+internal sealed record SyncRequest(EndpointSpec Source, EndpointSpec Destination, SyncOptions Options, ConnectionChoice Connections, GraphChoice Graph);
 
 /// <summary><c>syncfn sync SOURCE DESTINATION</c>: definition and argument validation.</summary>
 internal static class SyncCommand
 {
     public static Command Create(StopSignals signals)
     {
-        var source = new Argument<string>("source") { Description = "A folder (PATH or local:PATH) or blob:CONTAINER[/PREFIX]." };
-        var destination = new Argument<string>("destination") { Description = "A folder (PATH or local:PATH) or blob:CONTAINER[/PREFIX]." };
+        var source = new Argument<string>("source") { Description = EndpointHelp };
+        var destination = new Argument<string>("destination") { Description = EndpointHelp };
         var parallel = CommonOptions.Parallel(new SyncOptions().Parallel);
         var chunkSize = new Option<string?>("--chunk-size")
         {
@@ -31,30 +32,41 @@ internal static class SyncCommand
         var ledger = CommonOptions.Ledger();
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
+        var (graphUrl, sourceGraphUrl, destinationGraphUrl) = (CommonOptions.GraphUrl(), CommonOptions.SourceGraphUrl(), CommonOptions.DestinationGraphUrl());
 
         var command = new Command("sync", "Sync SOURCE into DESTINATION (a mirror: same relative paths), resuming an unfinished run of the pair.\n\n" + ExitCodes.HelpText)
         {
-            source, destination, parallel, chunkSize, dryRun, maxDelete, force, storage, ledger, json, verbose,
+            source, destination, parallel, chunkSize, dryRun, maxDelete, force, storage, ledger, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose,
         };
         command.SetAction((result, cancellationToken) => CommandHost.RunAsync(signals, result.GetValue(json), result.GetValue(verbose), cancellationToken, (host, interrupt) =>
         {
             var request = Validate(
                 result.GetValue(source)!, result.GetValue(destination)!, result.GetValue(parallel), result.GetValue(chunkSize),
                 result.GetValue(dryRun), result.GetValue(maxDelete), result.GetValue(force),
-                ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger)), Environment.CurrentDirectory);
+                ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger)), Environment.CurrentDirectory,
+                GraphChoice.From(result.GetValue(graphUrl), result.GetValue(sourceGraphUrl), result.GetValue(destinationGraphUrl)));
             return SyncRunner.RunAsync(request, host, interrupt);
         }));
         return command;
     }
 
-    /// <summary>Validates every argument before anything is contacted; throws <see cref="UsageException"/>.</summary>
+    /// <summary>What an endpoint argument may be (help text of sync and verify).</summary>
+    public const string EndpointHelp =
+        "A folder (PATH or local:PATH), blob:CONTAINER[/PREFIX], or a Microsoft 365 drive: graph:DRIVE_ID[/PATH], graph:me[/PATH], " +
+        "graph:users/UPN[/PATH] or graph:sites/SITE_ID[/PATH].";
+
+    /// <summary>
+    /// Validates every argument before anything is contacted; throws <see cref="UsageException"/>. A null
+    /// <c>graph</c> reads the Graph settings from the environment (only <c>graph:</c> endpoints use them).
+    /// </summary>
     public static SyncRequest Validate(
         string sourceText, string destinationText, int parallel, string? chunkSizeText, bool dryRun,
-        string? maxDeleteText, bool force, ConnectionChoice connections, string baseDirectory)
+        string? maxDeleteText, bool force, ConnectionChoice connections, string baseDirectory, GraphChoice? graph = null)
     {
-        var source = ParseEndpoint(sourceText, "source", baseDirectory);
-        var destination = ParseEndpoint(destinationText, "destination", baseDirectory);
-        CheckNotOverlapping(source, destination);
+        graph ??= GraphChoice.From(null, null, null);
+        var source = graph.Check(ParseEndpoint(sourceText, "source", baseDirectory), isSource: true);
+        var destination = graph.Check(ParseEndpoint(destinationText, "destination", baseDirectory), isSource: false);
+        CheckNotOverlapping(source, destination, graph);
 
         var chunkSize = SyncOptions.DefaultChunkSize;
         if (chunkSizeText is not null)
@@ -74,7 +86,7 @@ internal static class SyncCommand
             throw new UsageException(problem);
         }
 
-        return new SyncRequest(source, destination, options, connections.Validate());
+        return new SyncRequest(source, destination, options, connections.Validate(), graph);
     }
 
     /// <summary>Parses an endpoint argument; throws <see cref="UsageException"/> naming which one.</summary>
@@ -82,8 +94,15 @@ internal static class SyncCommand
         EndpointSpec.Parse(text, baseDirectory, out var error) ?? throw new UsageException($"{role}: {error}");
 
     /// <summary>A folder synced into itself (or its parent) would feed on its own output.</summary>
-    private static void CheckNotOverlapping(EndpointSpec source, EndpointSpec destination)
+    private static void CheckNotOverlapping(EndpointSpec source, EndpointSpec destination, GraphChoice graph)
     {
+        if (source.Kind == EndpointKind.Graph && destination.Kind == EndpointKind.Graph && graph.SourceUrl == graph.DestinationUrl
+            && DriveOf(source.Graph) == DriveOf(destination.Graph)
+            && (IsSameOrInside(FolderOf(source.Graph), FolderOf(destination.Graph)) || IsSameOrInside(FolderOf(destination.Graph), FolderOf(source.Graph))))
+        {
+            throw new UsageException($"source '{source}' and destination '{destination}' overlap; choose folders outside each other");
+        }
+
         if (source.Kind == EndpointKind.Local && destination.Kind == EndpointKind.Local
             && (IsSameOrInside(source.LocalPath, destination.LocalPath) || IsSameOrInside(destination.LocalPath, source.LocalPath)))
         {
@@ -96,6 +115,10 @@ internal static class SyncCommand
             throw new UsageException($"source '{source}' and destination '{destination}' overlap; choose prefixes outside each other");
         }
     }
+
+    private static string DriveOf(string graph) => GraphEndpoint.Parse(GraphEndpoint.Scheme + graph).Drive.ToString();
+
+    private static string FolderOf(string graph) => GraphEndpoint.Parse(GraphEndpoint.Scheme + graph).FolderPath;
 
     private static bool IsSameOrInside(string outer, string inner) =>
         outer.Length == 0 || inner == outer || inner.StartsWith(outer.TrimEnd('/') + "/", StringComparison.Ordinal);

@@ -15,10 +15,11 @@ internal static class SyncRunner
         var accounts = await ResolvedAccounts.ResolveAsync(request.Connections, needStorage, host, interrupt).ConfigureAwait(false);
 
         var ledger = host.Azure.CreateLedger(accounts.Ledger);
-        var source = StoreFactory.Create(request.Source, accounts.Storage, host.Azure, host.Time);
-        var destination = StoreFactory.Create(request.Destination, accounts.Storage, host.Azure, host.Time);
-        var canonicalSource = StoreFactory.Canonical(request.Source, accounts, host.Azure);
-        var canonicalDestination = StoreFactory.Canonical(request.Destination, accounts, host.Azure);
+        var (sourceUrl, destinationUrl) = (request.Graph.SourceUrl, request.Graph.DestinationUrl);
+        var source = StoreFactory.Create(request.Source, accounts.Storage, sourceUrl, host.Azure, host.Graph, host.Time);
+        var destination = StoreFactory.Create(request.Destination, accounts.Storage, destinationUrl, host.Azure, host.Graph, host.Time);
+        var canonicalSource = StoreFactory.Canonical(request.Source, accounts, host.Azure, sourceUrl);
+        var canonicalDestination = StoreFactory.Canonical(request.Destination, accounts, host.Azure, destinationUrl);
         var pairId = PairIdentity.Compute(canonicalSource, canonicalDestination);
         CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pairId);
 

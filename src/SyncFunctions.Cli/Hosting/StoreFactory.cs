@@ -8,12 +8,23 @@ namespace SyncFunctions.Cli.Hosting;
 /// <summary>Builds the stores for endpoints, and endpoints back from a pair's canonical strings.</summary>
 internal static class StoreFactory
 {
-    public static IObjectStore Create(EndpointSpec spec, string? storageConnection, AzureAccounts azure, TimeProvider time) => spec.Kind switch
+    private const string GraphPrefix = "graph:";
+
+    /// <summary>The store of an endpoint.</summary>
+    /// <param name="spec">The endpoint.</param>
+    /// <param name="storageConnection">The account of a blob endpoint (unused otherwise).</param>
+    /// <param name="graphUrl">The Graph base URL of a <c>graph:</c> endpoint (unused otherwise).</param>
+    /// <param name="azure">Opens storage accounts.</param>
+    /// <param name="graph">Opens Graph connections.</param>
+    /// <param name="time">Clock of local stores.</param>
+    public static IObjectStore Create(EndpointSpec spec, string? storageConnection, Uri? graphUrl, AzureAccounts azure, GraphAccounts graph, TimeProvider time) => spec.Kind switch
     {
         EndpointKind.Local => new LocalFolderStore(spec.LocalPath, time),
-        _ => azure.CreateBlobStore(
+        EndpointKind.Blob => azure.CreateBlobStore(
             storageConnection ?? throw new InvalidOperationException("a blob endpoint needs a storage account"),
             spec.Container, spec.Prefix),
+        EndpointKind.Graph => graph.CreateStore(graphUrl ?? throw new InvalidOperationException("a graph endpoint needs a Graph base URL"), spec.Graph),
+        _ => throw new InvalidOperationException($"unknown endpoint kind {spec.Kind}"),
     };
 
     /// <summary>
@@ -22,22 +33,46 @@ internal static class StoreFactory
     /// </summary>
     public static readonly Uri EmbeddedBlobEndpoint = new("http://embedded-azurite.invalid/devstoreaccount1");
 
-    /// <summary>The canonical form of an endpoint (the pair id hashes it).</summary>
-    public static string Canonical(EndpointSpec spec, ResolvedAccounts accounts, AzureAccounts azure) =>
-        spec.Canonical(spec.Kind == EndpointKind.Blob ? AccountEndpoint(accounts, azure) : null);
+    /// <summary>The canonical form of an endpoint (the pair id hashes it); <paramref name="graphUrl"/> is part of a Graph endpoint's.</summary>
+    public static string Canonical(EndpointSpec spec, ResolvedAccounts accounts, AzureAccounts azure, Uri? graphUrl = null) =>
+        spec.Canonical(spec.Kind == EndpointKind.Blob ? AccountEndpoint(accounts, azure) : null, spec.Kind == EndpointKind.Graph ? graphUrl ?? throw new InvalidOperationException("a graph endpoint needs a Graph base URL") : null);
+
+    /// <summary>
+    /// The Graph base URL held in a canonical <c>graph:BASE_URL|DRIVE[/PATH]</c> endpoint, or null for other kinds.
+    /// </summary>
+    public static Uri? GraphUrlOf(string canonical)
+    {
+        if (!canonical.StartsWith(GraphPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var bar = canonical.IndexOf('|', StringComparison.Ordinal);
+        return bar > GraphPrefix.Length && Uri.TryCreate(canonical[GraphPrefix.Length..bar], UriKind.Absolute, out var url)
+            ? url
+            : throw new FatalException($"the pair's endpoint '{canonical}' has no valid Graph base URL");
+    }
 
     private static Uri? AccountEndpoint(ResolvedAccounts accounts, AzureAccounts azure) =>
         accounts.StorageIsEmbedded ? EmbeddedBlobEndpoint : accounts.Storage is { } storage ? azure.BlobEndpoint(storage) : null;
 
     /// <summary>
-    /// Turns a pair's canonical endpoint (<c>local:/abs/path</c> or <c>blob:ACCOUNT_ENDPOINT/CONTAINER[/PREFIX]</c>)
-    /// back into an endpoint, checking that a blob endpoint is on the storage account of <paramref name="accounts"/>.
+    /// Turns a pair's canonical endpoint (<c>local:/abs/path</c>, <c>blob:ACCOUNT_ENDPOINT/CONTAINER[/PREFIX]</c> or
+    /// <c>graph:BASE_URL|DRIVE[/PATH]</c>) back into an endpoint, checking that a blob endpoint is on the storage
+    /// account of <paramref name="accounts"/>. A Graph endpoint's base URL comes from <see cref="GraphUrlOf"/>.
     /// </summary>
     public static EndpointSpec FromCanonical(string canonical, ResolvedAccounts accounts, AzureAccounts azure)
     {
         if (canonical.StartsWith("local:", StringComparison.Ordinal))
         {
             return new EndpointSpec(EndpointKind.Local, canonical["local:".Length..], "", "");
+        }
+
+        if (canonical.StartsWith(GraphPrefix, StringComparison.Ordinal))
+        {
+            // The base URL travels with the endpoint (GraphUrlOf); a URL never holds a raw '|'.
+            _ = GraphUrlOf(canonical);
+            return new EndpointSpec(EndpointKind.Graph, "", "", "", canonical[(canonical.IndexOf('|', StringComparison.Ordinal) + 1)..]);
         }
 
         if (!canonical.StartsWith("blob:", StringComparison.Ordinal))
