@@ -128,23 +128,39 @@ public sealed partial class BlobObjectStore
         }
     }
 
-    /// <summary>Creates the container the first time this instance writes (a destination may not exist yet).</summary>
-    private async Task EnsureContainerAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the container the first time this instance writes (a destination may not exist yet). Concurrent
+    /// first writers share one request; a failed attempt is tried again by the next writer.
+    /// </summary>
+    private Task EnsureContainerAsync(CancellationToken cancellationToken)
     {
         if (_containerKnownToExist)
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        lock (_ensureGate)
+        {
+            if (_ensureContainer is null || _ensureContainer.IsFaulted || _ensureContainer.IsCanceled)
+            {
+                _ensureContainer = CreateContainerAsync();
+            }
+
+            return _ensureContainer.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task CreateContainerAsync()
+    {
         try
         {
-            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await _container.CreateIfNotExistsAsync();
         }
         catch (RequestFailedException e) when (e.Status == 403)
         {
             // A container-scoped SAS may write blobs but not create containers: let the write itself tell.
         }
-        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
+        catch (Exception e) when (AzureErrors.ShouldClassify(e, CancellationToken.None))
         {
             throw AzureErrors.Classify(e, $"create container '{_container.Name}'", _timeProvider);
         }

@@ -27,6 +27,8 @@ public sealed partial class BlobObjectStore : IObjectStore, IChunkedWriter, IRea
     private readonly string _prefix;
     private readonly TimeProvider _timeProvider;
     private volatile bool _containerKnownToExist;
+    private readonly object _ensureGate = new();
+    private Task? _ensureContainer;
 
     /// <summary>Creates a store over <paramref name="container"/>, below <paramref name="prefix"/> when given.</summary>
     /// <param name="container">The container client (its pipeline decides transport, credentials and retry policy).</param>

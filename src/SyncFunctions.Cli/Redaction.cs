@@ -5,7 +5,10 @@ namespace SyncFunctions.Cli;
 /// <summary>Removes secrets (account keys, SAS tokens) from text before it is printed or logged.</summary>
 internal static partial class Redaction
 {
-    /// <summary>Replaces the values of AccountKey=, SharedAccessSignature= and sig= with <c>***</c>.</summary>
+    /// <summary>
+    /// Replaces the values of AccountKey=, SharedAccessSignature=, sig= (SAS) and tempauth= (Graph's
+    /// pre-authenticated download and upload-session URLs) with <c>***</c>.
+    /// </summary>
     public static string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -20,6 +23,6 @@ internal static partial class Redaction
     [GeneratedRegex(@"(AccountKey|SharedAccessSignature|SharedAccessKey)=[^;\s""']*", RegexOptions.IgnoreCase)]
     private static partial Regex KeyValueSecret();
 
-    [GeneratedRegex(@"([?&;]sig=)[^&;\s""']*", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"([?&;](?:sig|tempauth)=)[^&;\s""']*", RegexOptions.IgnoreCase)]
     private static partial Regex SasSignature();
 }

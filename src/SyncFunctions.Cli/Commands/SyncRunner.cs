@@ -23,9 +23,8 @@ internal static class SyncRunner
         var pairId = PairIdentity.Compute(canonicalSource, canonicalDestination);
         CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pairId);
 
-        await ledger.InitializeAsync(interrupt).ConfigureAwait(false);
-        var pair = await ledger.GetOrCreatePairAsync(
-            new PairRecord(pairId, canonicalSource, canonicalDestination, CreatedAt: host.Time.GetUtcNow()), interrupt).ConfigureAwait(false);
+        // The engine reads or creates the pair (and the tables, only when the pair is new).
+        var pair = new PairRecord(pairId, canonicalSource, canonicalDestination, CreatedAt: host.Time.GetUtcNow());
 
         var sink = new ProgressSink();
         var engine = new SyncEngine(ledger, source, destination, EngineEnvironmentFor(host, sink));

@@ -16,10 +16,11 @@ internal sealed class Observer(RunContext ctx)
     {
         var continuation = ctx.Run.ObserveContinuation;
         var writer = new PlanWriter(ctx);
+        const int ahead = 2000;
         var plan = Planner.PlanAsync(
-            ctx.Source.ListAsync(cancellationToken),
-            CountBaseline(ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken)),
-            ListDestinationAsync(ctx.Destination, cancellationToken),
+            Prefetch.AheadAsync(ctx.Source.ListAsync(cancellationToken), ahead, cancellationToken),
+            CountBaseline(Prefetch.AheadAsync(ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken), ahead, cancellationToken)),
+            Prefetch.AheadAsync(ListDestinationAsync(ctx.Destination, cancellationToken), ahead, cancellationToken),
             cancellationToken);
 
         string? last = null;

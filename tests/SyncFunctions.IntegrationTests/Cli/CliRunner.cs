@@ -37,6 +37,7 @@ public sealed partial class CliRunner : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly List<string> _stderrLines = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _stdoutWaiters = [];
     private readonly Task _readers;
     private readonly object _gate = new();
 
@@ -48,8 +49,11 @@ public sealed partial class CliRunner : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    /// <summary>Starts <c>dotnet syncfn.dll ARGS</c> with SYNCFN_HOME at <paramref name="home"/> and no SYNCFN_STORAGE.</summary>
-    public static CliRunner Start(string home, IEnumerable<string> args, string? workingDirectory = null)
+    /// <summary>
+    /// Starts <c>dotnet syncfn.dll ARGS</c> with SYNCFN_HOME at <paramref name="home"/>, no SYNCFN_STORAGE, no
+    /// SYNCFN_GRAPH_URL and no Azure credentials, plus <paramref name="environment"/> (a null value removes a variable).
+    /// </summary>
+    public static CliRunner Start(string home, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         var psi = new ProcessStartInfo(dotnet)
@@ -72,6 +76,22 @@ public sealed partial class CliRunner : IAsyncDisposable
         psi.Environment["SYNCFN_REPO"] = RepoPaths.RepoRoot;
         psi.Environment.Remove("SYNCFN_STORAGE");
         psi.Environment.Remove("SYNCFN_ARTIFACTS");
+        foreach (var name in new[] { "SYNCFN_GRAPH_URL", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "SYNCFN_GRAPH_MANAGED_IDENTITY" })
+        {
+            psi.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                psi.Environment.Remove(name);
+            }
+            else
+            {
+                psi.Environment[name] = value;
+            }
+        }
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
         return new CliRunner(process);
@@ -107,6 +127,31 @@ public sealed partial class CliRunner : IAsyncDisposable
         Kill();
         var why = finished == _readers ? "the process ended first" : "timed out";
         throw new TimeoutException($"no matching stderr line ({why}); output so far:\n{Output()}");
+    }
+
+    /// <summary>Waits for a complete stdout line matching <paramref name="match"/> (lines already printed count too).</summary>
+    public async Task<string> WaitForStdoutAsync(Func<string, bool> match, TimeSpan? timeout = null)
+    {
+        var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (CompleteStdoutLines().FirstOrDefault(match) is { } already)
+            {
+                return already;
+            }
+
+            _stdoutWaiters.Add((match, waiter));
+        }
+
+        var finished = await Task.WhenAny(waiter.Task, _readers, Task.Delay(timeout ?? DefaultTimeout));
+        if (finished == waiter.Task)
+        {
+            return await waiter.Task;
+        }
+
+        Kill();
+        var why = finished == _readers ? "the process ended first" : "timed out";
+        throw new TimeoutException($"no matching stdout line ({why}); output so far:\n{Output()}");
     }
 
     /// <summary>Waits for the run id line (<c>run ID started|resumed|joined</c>) and returns the id.</summary>
@@ -198,11 +243,31 @@ public sealed partial class CliRunner : IAsyncDisposable
         int read;
         while ((read = await _process.StandardOutput.ReadAsync(buffer)) > 0)
         {
+            List<(TaskCompletionSource<string> Done, string Line)> matched = [];
             lock (_gate)
             {
                 _stdout.Append(buffer, 0, read);
+                var lines = CompleteStdoutLines();
+                for (var i = _stdoutWaiters.Count - 1; i >= 0; i--)
+                {
+                    if (lines.FirstOrDefault(_stdoutWaiters[i].Match) is { } line)
+                    {
+                        matched.Add((_stdoutWaiters[i].Done, line));
+                        _stdoutWaiters.RemoveAt(i);
+                    }
+                }
             }
+
+            matched.ForEach(m => m.Done.TrySetResult(m.Line));
         }
+    }
+
+    /// <summary>The stdout lines finished so far (call under the gate).</summary>
+    private List<string> CompleteStdoutLines()
+    {
+        var text = _stdout.ToString();
+        var end = text.LastIndexOf('\n');
+        return end < 0 ? [] : [.. text[..end].Split('\n').Select(l => l.TrimEnd('\r'))];
     }
 
     private async Task ReadStderrAsync()
