@@ -8,13 +8,15 @@ namespace SyncFunctions.IntegrationTests.Architecture;
 /// <summary>References point down only: Core and the adapters know Abstractions, never each other or the hosts.</summary>
 public sealed class LayeringTests
 {
-    private static readonly string[] Ours = ["SyncFunctions.Abstractions", "SyncFunctions.Core", "SyncFunctions.Azure", "SyncFunctions.Graph", "syncfn", "SyncFunctions.Host"];
+    private static readonly string[] Ours = ["SyncFunctions.Abstractions", "SyncFunctions.Core", "SyncFunctions.Azure", "SyncFunctions.Graph", "SyncFunctions.GraphDev", "syncfn", "SyncFunctions.Host"];
 
     public static TheoryData<string, string[]> Allowed() => new()
     {
         { typeof(StorageException).Assembly.GetName().Name!, [] },
         { typeof(SyncEngine).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
         { typeof(BlobObjectStore).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
+        { "SyncFunctions.Graph", ["SyncFunctions.Abstractions"] },
+        { "SyncFunctions.GraphDev", ["SyncFunctions.Abstractions"] },
     };
 
     [Theory]
