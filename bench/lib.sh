@@ -1,7 +1,10 @@
 # bench/lib.sh: set-up and runners shared by bench/run.sh and bench/profile.sh (sourced, not run).
 # Expects: repo, cmd_timeout, parallel, small_*, large_* set; optional azurite_extra_args (array) for Azurite.
-# Provides: work (temporary folder, removed at exit), conn, endpoint, syncfn_dll, sdk_dll, the seeded
-# $work/data-{a,b,w}, and the runners timed / run_syncfn / run_rclone / run_sdk / expect_blobs.
+# Optional (bench/graph.sh): bench_need_rclone=0 (no rclone needed), bench_seed=0 (no $work/data-*; small_* and
+# large_* then need not be set).
+# Provides: work (temporary folder, removed at exit), conn, endpoint, table_port, syncfn_dll, sdk_dll, the seeded
+# $work/data-{a,b,w}, the runners timed / run_syncfn / run_rclone / run_sdk, the checks expect_blobs /
+# expect_blob_stats / syncfn_summary, and bench_pids (processes the script started; stopped at exit).
 
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: FAILED: $*" >&2; exit 1; }
@@ -9,8 +12,13 @@ die() { echo "bench: FAILED: $*" >&2; exit 1; }
 work="$(mktemp -d "${BENCH_WORK:-/tmp}/syncfn-bench.XXXXXX")"
 azurite_pid=""
 azurite_tmpfs=""
+bench_pids=()
 cleanup() {
-  local rc=$?
+  local rc=$? pid
+  for pid in ${bench_pids[@]+"${bench_pids[@]}"}; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [[ -n "$azurite_pid" ]] && kill -0 "$azurite_pid" 2>/dev/null; then
     kill "$azurite_pid" 2>/dev/null || true
     wait "$azurite_pid" 2>/dev/null || true
@@ -28,7 +36,7 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------- tools
 need_apt=()
-command -v rclone >/dev/null 2>&1 || need_apt+=(rclone)
+[[ "${bench_need_rclone:-1}" != 1 ]] || command -v rclone >/dev/null 2>&1 || need_apt+=(rclone)
 [[ -x /usr/bin/time ]] || need_apt+=(time)
 if ((${#need_apt[@]})); then
   log "installing ${need_apt[*]} (apt)"
@@ -97,10 +105,12 @@ conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8
 log "Azurite pid $azurite_pid on ports $blob_port/$queue_port/$table_port"
 
 # ---------------------------------------------------------------------------------------------- data (seeded)
-log "seeding data"
-timeout "$cmd_timeout" dotnet "$sdk_dll" seed "$work/data-a" "$small_count" "$small_min" "$small_max" 42 || die "seed (a)"
-timeout "$cmd_timeout" dotnet "$sdk_dll" seed "$work/data-b" "$large_count" "$large_size" "$large_size" 43 || die "seed (b)"
-timeout "$cmd_timeout" dotnet "$sdk_dll" seed "$work/data-w" 20 1024 65536 7 || die "seed (warm-up)"
+if [[ "${bench_seed:-1}" == 1 ]]; then
+  log "seeding data"
+  timeout "$cmd_timeout" dotnet "$sdk_dll" seed "$work/data-a" "$small_count" "$small_min" "$small_max" 42 || die "seed (a)"
+  timeout "$cmd_timeout" dotnet "$sdk_dll" seed "$work/data-b" "$large_count" "$large_size" "$large_size" 43 || die "seed (b)"
+  timeout "$cmd_timeout" dotnet "$sdk_dll" seed "$work/data-w" 20 1024 65536 7 || die "seed (warm-up)"
+fi
 dir_stats() { find "$1" -type f -printf '%s\n' | awk '{ n++; b += $1 } END { printf "%d %d\n", n, b }'; }
 
 # ---------------------------------------------------------------------------------------------- runners
@@ -132,22 +142,20 @@ timed() {
   rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/logs/$name.time")"
 }
 
-# expect_blobs CONTAINER DATA: the container holds exactly the files of DATA (count and total bytes).
-expect_blobs() {
-  local got want
+# expect_blob_stats CONTAINER "FILES BYTES": the container holds exactly that many blobs of that total size.
+expect_blob_stats() {
+  local got
   got="$(timeout "$cmd_timeout" dotnet "$sdk_dll" count "$conn" "$1")" || die "counting blobs in $1"
-  want="$(dir_stats "$2")"
-  [[ "$got" == "$want" ]] || die "container $1 holds '$got' (blobs bytes), expected '$want'"
+  [[ "$got" == "$2" ]] || die "container $1 holds '$got' (blobs bytes), expected '$2'"
 }
 
-# run_syncfn NAME DATA CONTAINER HOME EXPECT_BYTES: one syncfn sync, timed, checked (outcome Succeeded, blobs, bytes).
-# EXPECT_BYTES is "all" (first run) or 0 (no-op re-run).
-run_syncfn() {
-  local name="$1" data="$2" container="$3" home="$4" expect="$5" summary
-  mkdir -p "$home"
-  SYNCFN_HOME="$home" SYNCFN_REPO="$repo" timed "$name" \
-    dotnet "$syncfn_dll" sync "$data" "blob:$container" --storage "$conn" --parallel "$parallel" --json
-  after_run
+# expect_blobs CONTAINER DATA: the container holds exactly the files of DATA (count and total bytes).
+expect_blobs() { expect_blob_stats "$1" "$(dir_stats "$2")"; }
+
+# syncfn_summary NAME: reads syncfn's --json summary of run NAME into outcome, total, failed, skipped and bytes, and
+# fails unless the run Succeeded with no failed or skipped item.
+syncfn_summary() {
+  local name="$1" summary
   summary="$(node -e '
     const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     console.log([j.outcome, j.total, j.failed, j.skipped, j.bytesTransferred].join(" "));' "$work/logs/$name.out")" ||
@@ -155,6 +163,17 @@ run_syncfn() {
   read -r outcome total failed skipped bytes <<<"$summary"
   [[ "$outcome" == Succeeded && "$failed" == 0 && "$skipped" == 0 ]] ||
     die "$name: outcome $outcome, failed $failed, skipped $skipped (see $work/logs/$name.out)"
+}
+
+# run_syncfn NAME DATA CONTAINER HOME EXPECT_BYTES: one syncfn sync, timed, checked (outcome Succeeded, blobs, bytes).
+# EXPECT_BYTES is "all" (first run) or 0 (no-op re-run).
+run_syncfn() {
+  local name="$1" data="$2" container="$3" home="$4" expect="$5"
+  mkdir -p "$home"
+  SYNCFN_HOME="$home" SYNCFN_REPO="$repo" timed "$name" \
+    dotnet "$syncfn_dll" sync "$data" "blob:$container" --storage "$conn" --parallel "$parallel" --json
+  after_run
+  syncfn_summary "$name"
   local want_bytes
   want_bytes="$(dir_stats "$data" | cut -d' ' -f2)"
   [[ "$expect" == all ]] || want_bytes="$expect"

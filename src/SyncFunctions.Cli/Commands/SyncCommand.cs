@@ -18,7 +18,7 @@ internal static class SyncCommand
         var parallel = CommonOptions.Parallel(new SyncOptions().Parallel);
         var chunkSize = new Option<string?>("--chunk-size")
         {
-            Description = "Size of staged blocks for large files, e.g. 4MiB (default), 8M, 512KiB, 1048576.",
+            Description = "Size of staged blocks for large files, e.g. 4MiB (default), 8M, 512KiB, 1048576; drive upload-session fragments use it rounded down to a multiple of 320 KiB.",
             HelpName = "SIZE",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Plan and report; change nothing." };

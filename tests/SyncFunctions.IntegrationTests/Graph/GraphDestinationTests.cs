@@ -92,6 +92,31 @@ public sealed class GraphDestinationTests : GraphCliTestBase
     }
 
     [Fact]
+    public async Task Sync_DriveEditConflictingWithLocalEdit_FailsCarriesOverUntilForced()
+    {
+        var server = await StartServerAsync(o => o.SeedFiles = 30);
+        var target = NewTree("dst");
+        string[] args = ["sync", DriveEndpoint(server), target.Root, "--json"];
+        var first = await SyncfnAt(server, args);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        server.Drive.UpdateContent(DriveItem(server, "t0000/s0/file000004.bin").Id, "edited on the drive"u8);
+        target.Write("t0000/s0/file000004.bin", "edited locally, differently");
+        var conflict = await SyncfnAt(server, args);
+        var again = await SyncfnAt(server, args);
+        var forced = await SyncfnAt(server, [.. args, "--force"]);
+
+        Assert.Equal(1, conflict.ExitCode);
+        Assert.Equal("t0000/s0/file000004.bin", Assert.Single(conflict.Json.GetProperty("failures").EnumerateArray()).GetProperty("path").GetString());
+
+        // The delta cursor moved on, yet the failed item is planned again from the carry-over set.
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal(1, again.Long("total"));
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal(DriveSnapshot(server), target.Snapshot());
+    }
+
+    [Fact]
     public async Task Sync_DriveToDrive_CopiesContentAndMovesFoldersServerSide()
     {
         var source = await StartServerAsync(o => o.SeedFiles = 120);

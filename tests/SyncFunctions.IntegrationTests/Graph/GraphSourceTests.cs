@@ -52,6 +52,25 @@ public sealed class GraphSourceTests : GraphCliTestBase
     }
 
     [Fact]
+    public async Task Sync_DryRunFromDrive_ChangesNothingAndKeepsTheCursor()
+    {
+        var server = await StartSeededServerAsync(seedFiles: 20);
+        var container = NewContainer("g2b-dry");
+        string[] args = ["sync", DriveEndpoint(server), $"blob:{container}", "--json"];
+
+        var dry = await SyncfnAt(server, [.. args, "--dry-run"]);
+        var real = await SyncfnAt(server, args);
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.True(dry.Json.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(25, dry.Json.GetProperty("planned").GetArrayLength());
+        Assert.Equal(0, dry.Long("bytesTransferred"));
+        Assert.True(real.ExitCode == 0, real.ToString());
+        Assert.Equal(25, real.Long("transferredByThisProcess"));
+        Assert.Equal(DriveSnapshot(server), await BlobSnapshotAsync(container));
+    }
+
+    [Fact]
     public async Task Sync_DriveFolderBelowRoot_MirrorsOnlyThatFolder()
     {
         var server = await StartSeededServerAsync(seedFiles: 30);

@@ -17,7 +17,8 @@ namespace SyncFunctions.IntegrationTests.Graph;
 /// faults delay whole responses only). Graph API calls and content-host calls are forwarded as they are; a
 /// redirect to the content host is rewritten to the proxy, so downloads pass through it. The first download
 /// body to reach <c>stallAfter</c> bytes is flushed up to there, <see cref="Stalled"/> completes, and the rest is
-/// held until the client goes away; after <see cref="StopStalling"/> everything flows.
+/// held until the client goes away; after <see cref="StopStalling"/> everything flows. <see cref="HoldResponse"/>
+/// lets one request reach the server and withholds its response instead (a write that landed, unacknowledged).
 /// </summary>
 /// <remarks>Thread-safe. Links inside JSON bodies (nextLink, upload URLs) still point at the server itself.</remarks>
 internal sealed class StallingProxy : IAsyncDisposable
@@ -32,6 +33,7 @@ internal sealed class StallingProxy : IAsyncDisposable
     private readonly GraphDevServer _server;
     private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _stallAfter;
+    private HoldRule? _holdResponse;
 
     private StallingProxy(WebApplication app, GraphDevServer server, long stallAfter)
     {
@@ -66,6 +68,17 @@ internal sealed class StallingProxy : IAsyncDisposable
         proxy.Origin = new Uri($"http://127.0.0.1:{((IPEndPoint)endpoint!.EndPoint).Port}");
         proxy.BaseUrl = new Uri(proxy.Origin, "/v1.0");
         return proxy;
+    }
+
+    /// <summary>
+    /// The next request matching <paramref name="match"/> is forwarded and answered by the server, but its response
+    /// is withheld until the client goes away; the returned task completes once the server has answered it.
+    /// </summary>
+    public Task HoldResponse(Func<HttpRequest, bool> match)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _holdResponse, new HoldRule(match, held));
+        return held.Task;
     }
 
     /// <summary>From now on bodies flow without holding.</summary>
@@ -108,7 +121,16 @@ internal sealed class StallingProxy : IAsyncDisposable
             }
         }
 
+        var hold = Volatile.Read(ref _holdResponse) is { } rule && rule.Match(context.Request)
+            && Interlocked.CompareExchange(ref _holdResponse, null, rule) == rule ? rule.Held : null;
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        if (hold is not null)
+        {
+            // The server has done the work; the client never learns it (the test kills it now).
+            hold.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers).Where(h => !HopHeaders.Contains(h.Key)))
         {
@@ -145,4 +167,6 @@ internal sealed class StallingProxy : IAsyncDisposable
             }
         }
     }
+
+    private sealed record HoldRule(Func<HttpRequest, bool> Match, TaskCompletionSource Held);
 }
