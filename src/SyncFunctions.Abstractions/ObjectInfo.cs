@@ -11,6 +11,7 @@ namespace SyncFunctions.Abstractions;
 /// <param name="ContentMd5">Base64 MD5 when the store reports one, else null.</param>
 /// <param name="ItemId">Stable item id where the store has one (Graph), else null.</param>
 /// <param name="ParentId">Parent item id where the store has one (Graph), else null.</param>
+/// <param name="QuickXorHash">Base64 QuickXorHash when the store reports one (Graph drives), else null.</param>
 public sealed record ObjectInfo(
     string Path,
     long Size,
@@ -19,7 +20,8 @@ public sealed record ObjectInfo(
     string? Sha256 = null,
     string? ContentMd5 = null,
     string? ItemId = null,
-    string? ParentId = null);
+    string? ParentId = null,
+    string? QuickXorHash = null);
 
 /// <summary>A file that a listing could not return, with the reason (unreadable, invalid name, ...).</summary>
 public sealed record SkippedObject(string Path, string Reason);

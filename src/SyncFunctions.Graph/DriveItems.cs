@@ -42,7 +42,8 @@ internal static class DriveItems
         VersionOf(item),
         Sha256: item.File?.Hashes?.Sha256Hash?.ToLowerInvariant(),
         ItemId: item.Id,
-        ParentId: item.ParentReference?.Id);
+        ParentId: item.ParentReference?.Id,
+        QuickXorHash: item.File?.Hashes?.QuickXorHash);
 
     public static WriteResult ToWriteResult(DriveItem item) => new(VersionOf(item), LastModifiedOf(item));
 

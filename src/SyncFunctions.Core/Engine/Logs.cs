@@ -63,6 +63,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1060, Level = LogLevel.Warning, Message = "The change cursor was refused ({Reason}); enumerating everything and applying only the differences")]
     public static partial void ResyncRequired(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Information, Message = "Resuming the upload session of {Path} at byte {Offset}")]
+    public static partial void UploadResumed(ILogger logger, string path, long offset);
+
     [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Planned {Count} changes from the change feed ({Moves} moves)")]
     public static partial void ChangesPlanned(ILogger logger, long count, long moves);
 }

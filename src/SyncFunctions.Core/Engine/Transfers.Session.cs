@@ -34,7 +34,7 @@ internal sealed partial class Transfers
         }
         else if (offset > 0)
         {
-            Logs.DownloadResumed(ctx.Log, a.Path, offset.Value);
+            Logs.UploadResumed(ctx.Log, a.Path, offset.Value);
             ctx.AddResumedBytes(offset.Value);
         }
 

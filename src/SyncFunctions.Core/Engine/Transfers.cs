@@ -192,6 +192,18 @@ internal sealed partial class Transfers(RunContext ctx)
             },
             cancellationToken).ConfigureAwait(false);
 
+    private async Task<string> QuickXorOfSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
+        await ctx.Retry.ExecuteAsync(
+            async ct =>
+            {
+                var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    return await SyncFunctions.Abstractions.Hashing.QuickXorHash.HashToBase64Async(stream, ct).ConfigureAwait(false);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
     /// <summary>
     /// A conditional write failed. When the destination already holds exactly our content (a write that
     /// succeeded just before a crash), adopt it; otherwise someone else changed it.
@@ -206,6 +218,15 @@ internal sealed partial class Transfers(RunContext ctx)
             if (string.Equals(destSha, srcSha, StringComparison.OrdinalIgnoreCase))
             {
                 return Done(a, info.Version, srcSha, 0);
+            }
+        }
+        else if (info?.QuickXorHash is { } destQuick && info.Size == a.SourceSize)
+        {
+            // Drives without SHA-256 (OneDrive for Business) report only QuickXorHash.
+            var srcQuick = a.SourceQuickXorHash ?? await QuickXorOfSourceAsync(a, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(destQuick, srcQuick, StringComparison.Ordinal))
+            {
+                return Done(a, info.Version, a.SourceSha256, 0);
             }
         }
 

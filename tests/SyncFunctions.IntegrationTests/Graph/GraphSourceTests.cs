@@ -103,12 +103,11 @@ public sealed class GraphSourceTests : GraphCliTestBase
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(DriveSnapshot(server), await BlobSnapshotAsync(container));
-        var renamedAndMoved = DriveItem(server, "t0000/s0/renamed.bin").Size + DriveItem(server, "notes/deep/file000002.bin").Size;
         _output.WriteLine($"edit+delete+rename+move: {second.Long("bytesTransferred")} bytes, {second.Long("transferredByThisProcess")} transfers");
 
-        // Blob Storage has no server-side move: a renamed or moved file is copied to its new name (through this process).
-        Assert.Equal(edited.Length + renamedAndMoved, second.Long("bytesTransferred"));
-        Assert.Equal(3, second.Long("transferredByThisProcess"));
+        // A renamed or moved file is moved server-side in the container: only the edited file's bytes travel.
+        Assert.Equal(edited.Length, second.Long("bytesTransferred"));
+        Assert.Equal(1, second.Long("transferredByThisProcess"));
     }
 
     [Fact]
@@ -131,15 +130,14 @@ public sealed class GraphSourceTests : GraphCliTestBase
         Assert.Contains("media/deeper/er/ünïcødé 日本.txt", DriveSnapshot(server).Keys);
         _output.WriteLine($"folder rename + move: {second.Long("bytesTransferred")} bytes, {second.Long("transferredByThisProcess")} transfers, {second.Long("total")} actions");
 
-        // 20 files below the renamed folder plus 1 below the moved one: nothing else is planned. Blob Storage has
-        // no server-side move, so each is copied to its new name once (drive -> drive moves cost 0 bytes: see
-        // GraphDestinationTests).
+        // 20 files below the renamed folder plus 1 below the moved one: nothing else is planned, and each is
+        // moved server-side in the container, so no body bytes pass through syncfn.
         var moved = server.Drive.Snapshot()
             .Where(i => !i.IsFolder && (i.Path.StartsWith("t0000/s1-renamed/", StringComparison.Ordinal) || i.Path.StartsWith("media/deeper/", StringComparison.Ordinal)))
             .ToList();
         Assert.Equal(21, moved.Count);
         Assert.Equal(21, second.Long("total"));
-        Assert.Equal(moved.Sum(i => i.Size), second.Long("bytesTransferred"));
+        Assert.Equal(0, second.Long("bytesTransferred"));
         Assert.True(third.ExitCode == 0, third.ToString());
         Assert.Equal(0, third.Long("total"));
     }
