@@ -2,7 +2,7 @@ using SyncFunctions.Abstractions.Hashing;
 using System.Text;
 using CsCheck;
 
-namespace SyncFunctions.GraphDev.Tests;
+namespace SyncFunctions.Tests.Abstractions;
 
 public sealed class QuickXorHashTests
 {
