@@ -1,7 +1,7 @@
 # bench/lib.sh: set-up and runners shared by bench/run.sh and bench/profile.sh (sourced, not run).
 # Expects: repo, cmd_timeout, parallel, small_*, large_* set; optional azurite_extra_args (array) for Azurite.
 # Optional (bench/graph.sh): bench_need_rclone=0 (no rclone needed), bench_seed=0 (no $work/data-*; small_* and
-# large_* then need not be set).
+# large_* then need not be set), azurite_in_memory=1 (Azurite with --inMemoryPersistence instead of a data folder).
 # Provides: work (temporary folder, removed at exit), conn, endpoint, table_port, syncfn_dll, sdk_dll, the seeded
 # $work/data-{a,b,w}, the runners timed / run_syncfn / run_rclone / run_sdk, the checks expect_blobs /
 # expect_blob_stats / syncfn_summary, and bench_pids (processes the script started; stopped at exit).
@@ -82,14 +82,20 @@ read -r blob_port queue_port table_port < <(node -e '
   servers.forEach(s => s.listen(0, "127.0.0.1", () => { ports.push(s.address().port);
     if (ports.length === 3) { console.log(ports.join(" ")); servers.forEach(x => x.close()); } }));')
 azurite_dir="${BENCH_AZURITE_DIR:-}"
-if [[ -z "$azurite_dir" ]] && [[ -d /dev/shm ]] && (($(df -Pk /dev/shm | awk 'NR == 2 { print $4 }') > 6 * 1024 * 1024)); then
+if [[ "${azurite_in_memory:-0}" == 1 ]]; then
+  azurite_dir="(in memory)"
+  azurite_storage_args=(--inMemoryPersistence)
+elif [[ -z "$azurite_dir" ]] && [[ -d /dev/shm ]] && (($(df -Pk /dev/shm | awk 'NR == 2 { print $4 }') > 6 * 1024 * 1024)); then
   azurite_dir="$(mktemp -d /dev/shm/syncfn-bench-azurite.XXXXXX)"
   azurite_tmpfs="$azurite_dir"
 fi
-azurite_dir="${azurite_dir:-$work/azurite}"
-mkdir -p "$azurite_dir"
+if [[ "${azurite_in_memory:-0}" != 1 ]]; then
+  azurite_dir="${azurite_dir:-$work/azurite}"
+  mkdir -p "$azurite_dir"
+  azurite_storage_args=(--location "$azurite_dir")
+fi
 node "$azurite_js" --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
-  --tableHost 127.0.0.1 --tablePort "$table_port" --location "$azurite_dir" --skipApiVersionCheck --loose --silent \
+  --tableHost 127.0.0.1 --tablePort "$table_port" "${azurite_storage_args[@]}" --skipApiVersionCheck --loose --silent \
   --disableProductStyleUrl --disableTelemetry ${azurite_extra_args[@]+"${azurite_extra_args[@]}"} </dev/null >"$work/azurite.log" 2>&1 &
 azurite_pid=$!
 for port in "$blob_port" "$queue_port" "$table_port"; do
