@@ -106,6 +106,11 @@ internal sealed class ItemExecutor(RunContext ctx)
         {
             return a with { Status = ActionStatus.Skipped, LastError = "vanished from the source since it was listed" };
         }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.InvalidName)
+        {
+            // A name the destination cannot hold: skipped with the reason (every run lists it again), not a failure.
+            return a with { Status = ActionStatus.Skipped, LastError = ex.Message };
+        }
         catch (StorageException ex) when (ex.Kind != StorageErrorKind.Authentication)
         {
             Logs.ActionFailed(ctx.Log, a.Path, ex.Message);

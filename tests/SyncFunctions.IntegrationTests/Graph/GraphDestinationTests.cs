@@ -182,7 +182,7 @@ public sealed class GraphDestinationTests : GraphCliTestBase
     }
 
     [Fact]
-    public async Task Sync_LocalPathTooLongForDrive_FailsWithReasonAndOtherFilesArrive()
+    public async Task Sync_LocalPathTooLongForDrive_SkippedWithReasonAndOtherFilesArrive()
     {
         var server = await StartServerAsync();
         var source = NewTree("src");
@@ -192,10 +192,11 @@ public sealed class GraphDestinationTests : GraphCliTestBase
 
         var result = await SyncfnAt(server, "sync", source.Root, DriveEndpoint(server), "--json");
 
-        Assert.True(result.ExitCode == 1, result.ToString());
-        var failure = Assert.Single(result.Json.GetProperty("failures").EnumerateArray());
-        Assert.Equal(longPath, failure.GetProperty("path").GetString());
-        Assert.Contains("at most 400", failure.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(result.Json.GetProperty("failures").EnumerateArray());
+        var skipped = Assert.Single(result.Json.GetProperty("skippedItems").EnumerateArray());
+        Assert.Equal(longPath, skipped.GetProperty("path").GetString());
+        Assert.Contains("at most 400", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(["fine.txt"], DriveSnapshot(server).Keys);
     }
 }

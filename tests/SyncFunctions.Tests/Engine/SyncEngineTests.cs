@@ -228,3 +228,24 @@ public sealed class ChunkLayoutTests
         Assert.Equal(a, SyncFunctions.Core.Engine.Transfers.ChunkIds("v1", 100, 10, 10));
     }
 }
+
+public sealed class InvalidNameTests
+{
+    [Fact]
+    public async Task SyncAsync_NameTheDestinationCannotHold_IsSkippedWithReasonNotFailed()
+    {
+        var h = new EngineHarness();
+        h.Source.Put("ok.txt", [1]);
+        h.Source.Put("bad.", [2]);
+        h.Destination.FaultInjector = (op, path) =>
+            op == InMemoryObjectStore.Ops.Write && path == "bad." ? new StorageException(StorageErrorKind.InvalidName, "blob names cannot end with '.'") : null;
+
+        var summary = await h.SyncAsync();
+
+        Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
+        var skipped = Assert.Single(summary.SkippedItems);
+        Assert.Equal("bad.", skipped.Path);
+        Assert.Contains("cannot end with", skipped.Reason, StringComparison.Ordinal);
+        Assert.Empty(h.Ledger.CarryOverSnapshot(h.Pair.PairId));
+    }
+}
