@@ -24,6 +24,10 @@ large_timeout="${BENCH_TIMEOUT_LARGE:-3600}"
 small_drive="${BENCH_GRAPH_FILES:-10000}"
 large_drive="${BENCH_GRAPH_LARGE_FILES:-100000}"
 bench_need_rclone=0 bench_seed=0
+# Azurite keeps its data in memory: with a file-backed store it re-serialises its whole table database every 5 s,
+# which with a 100,000-item ledger (~1 GB of JSON) stalls every request for seconds (docs/benchmarks.md).
+# BENCH_AZURITE_PERSIST=1 keeps bench/run.sh's file-backed Azurite.
+[[ "${BENCH_AZURITE_PERSIST:-0}" == 1 ]] || azurite_in_memory=1
 
 # shellcheck source=bench/lib.sh
 source "$repo/bench/lib.sh"
@@ -76,14 +80,12 @@ tables() { curl -sSf --max-time 30 "http://127.0.0.1:$proxy_port/_count$1" "${@:
 drive_stats() { timeout "$cmd_timeout" node "$repo/bench/graph-drive.js" "$graph_url" "$graph_drive" || die "reading the drive"; }
 
 # ---------------------------------------------------------------------------------------------- runner
-# run_graph NAME CONTAINER HOME EXPECT_TOTAL EXPECT_BYTES ["FILES BYTES"]: one `syncfn sync graph:DRIVE
-# blob:CONTAINER`, timed, with the Graph and Table request counters reset before the process starts and read
-# after it exits (into $work/logs/NAME.{graph,tables}.json); checked: Succeeded, EXPECT_TOTAL items and
-# EXPECT_BYTES bytes transferred (- skips), and when given, the container holds exactly FILES blobs of BYTES.
+# sync_graph NAME CONTAINER HOME: one `syncfn sync graph:DRIVE blob:CONTAINER`, timed, with the Graph and Table
+# request counters reset before the process starts and read after it exits (into $work/logs/NAME.{graph,tables}.json).
 # The source is the drive's root, or the folder graph_folder when set.
 graph_folder=""
-run_graph() {
-  local name="$1" container="$2" home="$3" want_total="$4" want_bytes="$5" want_blobs="${6:-}"
+sync_graph() {
+  local name="$1" container="$2" home="$3"
   mkdir -p "$home"
   graph_dev requests/reset -X POST >/dev/null || die "resetting graph-dev's request counters"
   tables /reset -X POST >/dev/null || die "resetting the table request counter"
@@ -92,10 +94,22 @@ run_graph() {
     --storage "$graph_conn" --parallel "$parallel" --json
   graph_dev requests >"$work/logs/$name.graph.json" || die "reading graph-dev's request counters"
   tables "" >"$work/logs/$name.tables.json" || die "reading the table request counter"
+}
+
+# check_graph NAME EXPECT_TOTAL EXPECT_BYTES CONTAINER ["FILES BYTES"]: run NAME Succeeded with EXPECT_TOTAL items
+# and EXPECT_BYTES bytes transferred (- skips); when given, the container holds exactly FILES blobs of BYTES.
+check_graph() {
+  local name="$1" want_total="$2" want_bytes="$3" container="$4" want_blobs="${5:-}"
   syncfn_summary "$name"
   [[ "$total" == "$want_total" ]] || die "$name: $total items, expected $want_total (see $work/logs/$name.out)"
   [[ "$want_bytes" == - || "$bytes" == "$want_bytes" ]] || die "$name: bytesTransferred $bytes, expected $want_bytes"
   [[ -z "$want_blobs" ]] || expect_blob_stats "$container" "$want_blobs"
+}
+
+# run_graph NAME CONTAINER HOME EXPECT_TOTAL EXPECT_BYTES ["FILES BYTES"]: sync_graph, then check_graph.
+run_graph() {
+  sync_graph "$1" "$2" "$3"
+  check_graph "$1" "$4" "$5" "$2" "${6:-}"
 }
 
 # counts NAME: "API CONTENT DOWNLOADS DELTA TABLES" requests of run NAME.
@@ -148,10 +162,27 @@ large_items="$(graph_dev info | node -e 'console.log(JSON.parse(require("fs").re
 log "(4) first sync of the $large_files-file drive ($large_items items with the folders and the root), once"
 saved_timeout="$cmd_timeout"
 cmd_timeout="$large_timeout"
-run_graph first-large large "$work/home-large" "$large_files" "$large_bytes" "$large_stats"
-cmd_timeout="$saved_timeout"
+timed_may_fail=1
+sync_graph first-large large "$work/home-large"
 record first-large
-log "(4) ${seconds} s, peak RSS $((rss_kb / 1024)) MiB"
+large_exit="$exit_code" large_total_s="$seconds" resumes=0
+# A first sync that ends without finishing (see docs/benchmarks.md) is resumed: the next sync of the pair takes its
+# run over. The resumes are reported; the peak RSS and request counts are those of the first process.
+while ((exit_code != 0 && resumes < 5)); do
+  log "(4) the first sync exited $exit_code after $seconds s (see $work/logs/first-large*.err); resuming the pair"
+  resumes=$((resumes + 1))
+  sync_graph "first-large-resume-$resumes" large "$work/home-large"
+  large_total_s="$(awk -v a="$large_total_s" -v b="$seconds" 'BEGIN { printf "%.3f", a + b }')"
+done
+timed_may_fail=0
+cmd_timeout="$saved_timeout"
+((exit_code == 0)) || die "(4) the first sync of the large drive did not finish after $resumes resumes"
+if ((resumes == 0)); then
+  check_graph first-large "$large_files" "$large_bytes" large "$large_stats"
+else
+  check_graph "first-large-resume-$resumes" "$large_files" - large "$large_stats"
+fi
+log "(4) ${large_total_s} s in all, peak RSS of the first process $(( ${rsss[first-large]% } / 1024)) MiB"
 
 # (2) no-op: every attempt re-runs the same pair with nothing changed at the source.
 for ((n = 1; n <= attempts; n++)); do
@@ -209,7 +240,8 @@ cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 azurite_version="$(node -p 'require(process.argv[1]).version' "$repo/tools/azurite/node_modules/azurite/package.json")"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [[ -z "$(git -C "$repo" status --porcelain -- src 2>/dev/null)" ]] || commit="$commit + uncommitted changes in src/"
-azurite_where="$([[ -n "$azurite_tmpfs" ]] && echo "tmpfs (/dev/shm)" || echo "$azurite_dir")"
+azurite_where="$([[ -n "$azurite_tmpfs" ]] && echo "on tmpfs (/dev/shm)" || echo "in $azurite_dir")"
+[[ "${azurite_in_memory:-0}" != 1 ]] || azurite_where="in memory (--inMemoryPersistence)"
 
 mkdir -p "$repo/bench/results"
 out="$repo/bench/results/graph-latest.md"
@@ -223,7 +255,12 @@ out="$repo/bench/results/graph-latest.md"
   echo "| (3) one changed file: Graph API requests | $change_api | a handful (≤ 5) | $(yes_no "$change_api" "<=" 5) |"
   echo "| (3) one changed file: content downloads | $change_downloads| exactly 1 | $downloads_ok |"
   echo "| (3) one changed file: Table requests, wall time | $change_tables, $change_best s | — | — |"
-  echo "| (4) first sync of the $large_files-file drive: peak RSS | $large_rss MB ($large_s s) | < 300 MB | $(yes_no "$large_rss" "<" 300) |"
+  echo "| (4) first sync of the $large_files-file drive: peak RSS | $large_rss MB | < 300 MB | $(yes_no "$large_rss" "<" 300) |"
+  if ((resumes == 0)); then
+    echo "| (4) first sync of the $large_files-file drive: wall time, one process | $large_s s | — | — |"
+  else
+    echo "| (4) first sync of the $large_files-file drive: finishes in one process | **no**: exited $large_exit after $large_s s; $resumes resume(s) finished it, $large_total_s s in all | — | — |"
+  fi
   echo
   echo "Wall-clock seconds, process start to exit (.NET start-up included), best of $attempts for (1)-(3), one run for (4);"
   echo "request counts are the largest of the attempts; --parallel $parallel. Graph requests are counted by the server"
@@ -238,7 +275,7 @@ out="$repo/bench/results/graph-latest.md"
   echo "- (4) requests: $large_api Graph API ($large_delta delta pages), $large_downloads downloads, $large_tables Table; $large_items drive items"
   echo
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($cpu_model), $mem_total memory; load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "Versions: syncfn $commit; dotnet $(dotnet --version); Azurite $azurite_version (data on $azurite_where); node $(node --version)"
+  echo "Versions: syncfn $commit; dotnet $(dotnet --version); Azurite $azurite_version (data $azurite_where); node $(node --version)"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"
