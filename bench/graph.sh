@@ -32,6 +32,7 @@ bench_need_rclone=0 bench_seed=0
 # shellcheck source=bench/lib.sh
 source "$repo/bench/lib.sh"
 command -v curl >/dev/null 2>&1 || die "curl is needed (one Graph upload per changed-file attempt)"
+trap 'log "stopped by SIGTERM"; exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------- servers
 # start_graph_dev NAME FILES: runs `syncfn graph-dev --seed-files FILES` in the background (stopped at exit or by
