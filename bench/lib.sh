@@ -94,18 +94,33 @@ if [[ "${azurite_in_memory:-0}" != 1 ]]; then
   mkdir -p "$azurite_dir"
   azurite_storage_args=(--location "$azurite_dir")
 fi
-node "$azurite_js" --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
-  --tableHost 127.0.0.1 --tablePort "$table_port" "${azurite_storage_args[@]}" --skipApiVersionCheck --loose --silent \
-  --disableProductStyleUrl --disableTelemetry ${azurite_extra_args[@]+"${azurite_extra_args[@]}"} </dev/null >"$work/azurite.log" 2>&1 &
-azurite_pid=$!
-for port in "$blob_port" "$queue_port" "$table_port"; do
-  for ((i = 0; ; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    kill -0 "$azurite_pid" 2>/dev/null || { cat "$work/azurite.log" >&2; die "Azurite exited"; }
-    ((i < 300)) || die "Azurite did not open port $port within 30 s"
-    sleep 0.1
+# start_azurite: starts Azurite on the ports above and waits until it listens (called once here).
+start_azurite() {
+  node "$azurite_js" --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
+    --tableHost 127.0.0.1 --tablePort "$table_port" "${azurite_storage_args[@]}" --skipApiVersionCheck --loose --silent \
+    --disableProductStyleUrl --disableTelemetry ${azurite_extra_args[@]+"${azurite_extra_args[@]}"} </dev/null >>"$work/azurite.log" 2>&1 &
+  azurite_pid=$!
+  local port i
+  for port in "$blob_port" "$queue_port" "$table_port"; do
+    for ((i = 0; ; i++)); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+      kill -0 "$azurite_pid" 2>/dev/null || { cat "$work/azurite.log" >&2; die "Azurite exited"; }
+      ((i < 300)) || die "Azurite did not open port $port within 30 s"
+      sleep 0.1
+    done
   done
-done
+}
+
+# restart_azurite: an empty Azurite on the same ports (with azurite_in_memory=1 only: a data folder is kept as is).
+restart_azurite() {
+  [[ "${azurite_in_memory:-0}" == 1 ]] || die "restart_azurite needs azurite_in_memory=1"
+  kill "$azurite_pid" 2>/dev/null || true
+  wait "$azurite_pid" 2>/dev/null || true
+  start_azurite
+  log "Azurite restarted (pid $azurite_pid), empty"
+}
+
+start_azurite
 endpoint="http://127.0.0.1:$blob_port/devstoreaccount1"
 conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=$endpoint;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
 log "Azurite pid $azurite_pid on ports $blob_port/$queue_port/$table_port"
