@@ -68,6 +68,12 @@ public sealed record RunRecord
     /// <summary>Change-feed runs: the cursor was refused (410); this run enumerates everything and applies differences.</summary>
     public bool Resync { get; init; }
 
+    /// <summary>
+    /// Change-feed first runs: the planner wrote the item-id tree while it planned (the tree was empty), so the
+    /// run's end only deletes the staged items instead of reading them again to apply them.
+    /// </summary>
+    public bool TreeWritten { get; init; }
+
     public bool CancelRequested { get; init; }
 
     public long TotalActions { get; init; }

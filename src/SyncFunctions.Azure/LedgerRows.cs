@@ -62,6 +62,7 @@ internal static partial class LedgerRows
         row.Put("PendingCursor", run.PendingCursor);
         row["StagingDone"] = run.StagingDone;
         row["Resync"] = run.Resync;
+        row["TreeWritten"] = run.TreeWritten;
         row["CancelRequested"] = run.CancelRequested;
         row["TotalActions"] = run.TotalActions;
         row["SucceededActions"] = run.SucceededActions;
@@ -99,6 +100,7 @@ internal static partial class LedgerRows
             PendingCursor = row.GetString("PendingCursor"),
             StagingDone = row.Bool("StagingDone"),
             Resync = row.Bool("Resync"),
+            TreeWritten = row.Bool("TreeWritten"),
             CancelRequested = row.Bool("CancelRequested"),
             TotalActions = row.Long("TotalActions"),
             SucceededActions = row.Long("SucceededActions"),

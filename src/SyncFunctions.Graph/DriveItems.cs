@@ -4,8 +4,8 @@ using SyncFunctions.Abstractions;
 namespace SyncFunctions.Graph;
 
 /// <summary>
-/// Maps SDK <see cref="DriveItem"/>s to the engine's records. The one place that decides what a drive
-/// item's version is.
+/// Maps SDK <see cref="DriveItem"/>s and delta records (<see cref="DeltaRecord"/>) to the engine's records. The one
+/// place that decides what a drive item's version, time, kind and hashes are.
 /// </summary>
 /// <remarks>
 /// Version = the cTag when present, else the eTag. The cTag changes only when the content changes, so a
@@ -30,17 +30,17 @@ internal static class DriveItems
     /// service's own.
     /// </summary>
     public static DateTimeOffset LastModifiedOf(DriveItem item) =>
-        item.FileSystemInfo?.LastModifiedDateTime ?? item.LastModifiedDateTime ?? DateTimeOffset.MinValue;
+        LastModifiedOf(item.FileSystemInfo?.LastModifiedDateTime, item.LastModifiedDateTime);
 
     /// <summary>True for folders and the drive root (and packages such as OneNote notebooks, which hold items).</summary>
-    public static bool IsContainer(DriveItem item) => item.Folder is not null || item.Root is not null || item.Package is not null;
+    public static bool IsContainer(DriveItem item) => IsContainer(item.Folder is not null, item.Root is not null, item.Package is not null);
 
     public static ObjectInfo ToObjectInfo(string path, DriveItem item) => new(
         path,
         item.Size ?? 0,
         LastModifiedOf(item),
         VersionOf(item),
-        Sha256: item.File?.Hashes?.Sha256Hash?.ToLowerInvariant(),
+        Sha256: ToLower(item.File?.Hashes?.Sha256Hash),
         ItemId: item.Id,
         ParentId: item.ParentReference?.Id,
         QuickXorHash: item.File?.Hashes?.QuickXorHash);
@@ -51,27 +51,35 @@ internal static class DriveItems
     /// A delta record as a <see cref="ChangeItem"/>. Names are returned in the engine's form
     /// (<see cref="GraphNameMapping.FromDriveName"/>), like listings, so paths built from them match.
     /// </summary>
-    public static ChangeItem ToChangeItem(DriveItem item, string rootFolderId)
+    /// <remarks>Delta pages are read without the SDK model (see <see cref="DeltaPageReader"/>); the rules are those of the DriveItem mappings above.</remarks>
+    /// <exception cref="StorageException">Permanent: the record has no id.</exception>
+    public static ChangeItem ToChangeItem(in DeltaRecord record, string rootFolderId)
     {
-        var hashes = item.File?.Hashes;
-
         // The store's root folder (the drive root only when the store is rooted there).
-        var isRoot = item.Id == rootFolderId;
+        var isRoot = record.Id == rootFolderId;
         return new ChangeItem
         {
-            ItemId = item.Id ?? throw new StorageException(StorageErrorKind.Permanent, "Graph returned a delta item without an id."),
-            ParentId = isRoot ? null : item.ParentReference?.Id,
-            Name = item.Deleted is not null || item.Name is null ? null : GraphNameMapping.FromDriveName(item.Name),
-            IsFolder = IsContainer(item),
+            ItemId = record.Id ?? throw new StorageException(StorageErrorKind.Permanent, "Graph returned a delta item without an id."),
+            ParentId = isRoot ? null : record.ParentId,
+            Name = record.HasDeleted || record.Name is null ? null : GraphNameMapping.FromDriveName(record.Name),
+            IsFolder = IsContainer(record.HasFolder, record.HasRoot, record.HasPackage),
             IsRoot = isRoot,
-            IsDeleted = item.Deleted is not null,
-            Size = item.Size ?? 0,
-            LastModified = LastModifiedOf(item),
-            ETag = item.ETag,
-            CTag = item.CTag,
-            QuickXorHash = hashes?.QuickXorHash,
-            Sha256 = hashes?.Sha256Hash?.ToLowerInvariant(),
-            Sha1 = hashes?.Sha1Hash?.ToLowerInvariant(),
+            IsDeleted = record.HasDeleted,
+            Size = record.Size ?? 0,
+            LastModified = LastModifiedOf(record.FileSystemLastModified, record.LastModifiedDateTime),
+            ETag = record.ETag,
+            CTag = record.CTag,
+            QuickXorHash = record.QuickXorHash,
+            Sha256 = ToLower(record.Sha256Hash),
+            Sha1 = ToLower(record.Sha1Hash),
         };
     }
+
+    private static DateTimeOffset LastModifiedOf(DateTimeOffset? fileSystem, DateTimeOffset? service) =>
+        fileSystem ?? service ?? DateTimeOffset.MinValue;
+
+    private static bool IsContainer(bool folder, bool root, bool package) => folder || root || package;
+
+    /// <summary>Hex hashes in the engine's lower case (the service sends upper case).</summary>
+    private static string? ToLower(string? hex) => hex?.ToLowerInvariant();
 }

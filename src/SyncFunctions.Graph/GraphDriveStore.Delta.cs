@@ -1,4 +1,6 @@
-using Microsoft.Graph.Drives.Item.Items.Item.Delta;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Serialization;
 using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Graph;
@@ -12,6 +14,12 @@ public sealed partial class GraphDriveStore
     /// </summary>
     private const string DeltaPrefer = "deltashowremovedasdeleted, deltatraversepermissiongaps";
 
+    /// <summary>The error mapping of the SDK's generated delta call: a failure status throws ODataError like every SDK call.</summary>
+    private static readonly Dictionary<string, ParsableFactory<IParsable>> DeltaErrorMapping = new(StringComparer.Ordinal)
+    {
+        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
+    };
+
     /// <inheritdoc />
     /// <remarks>
     /// A null <paramref name="link"/> starts a full enumeration: <c>GET drives/{d}/items/root/delta()</c> for the drive
@@ -23,30 +31,31 @@ public sealed partial class GraphDriveStore
     {
         var driveId = await DriveIdAsync(cancellationToken).ConfigureAwait(false);
         var rootFolderId = await GetRootItemIdAsync(cancellationToken).ConfigureAwait(false);
-        DeltaGetResponse? page;
+        DeltaPage? page;
         if (link is not null)
         {
-            page = await CallAsync(
+            page = await ReadDeltaPageAsync(
                 "delta",
-                () => Client.Drives[driveId].Items["root"].Delta.WithUrl(link).GetAsDeltaGetResponseAsync(c => c.Headers.Add("Prefer", DeltaPrefer), cancellationToken),
+                () => Client.Drives[driveId].Items["root"].Delta.WithUrl(link).ToGetRequestInformation(c => c.Headers.Add("Prefer", DeltaPrefer)),
+                rootFolderId,
                 cancellationToken).ConfigureAwait(false);
         }
         else if (_driveFolder.Length == 0 || _deltaOnDriveRoot)
         {
-            page = await StartDeltaAsync(driveId, "root", cancellationToken).ConfigureAwait(false);
+            page = await StartDeltaAsync(driveId, "root", rootFolderId, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             try
             {
-                page = await StartDeltaAsync(driveId, rootFolderId, cancellationToken).ConfigureAwait(false);
+                page = await StartDeltaAsync(driveId, rootFolderId, rootFolderId, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageException e) when (e.Status == 400)
             {
                 // OneDrive for Business serves delta on the drive root only ("notSupported"). The whole drive's
                 // changes then arrive; items outside the root folder have no path below it, and the engine skips them.
                 _deltaOnDriveRoot = true;
-                page = await StartDeltaAsync(driveId, "root", cancellationToken).ConfigureAwait(false);
+                page = await StartDeltaAsync(driveId, "root", rootFolderId, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -55,30 +64,55 @@ public sealed partial class GraphDriveStore
             throw new StorageException(StorageErrorKind.Transient, "Graph delta returned no page.");
         }
 
-        return ToChangePage(page, rootFolderId);
+        return ToChangePage(page);
     }
 
-    private Task<DeltaGetResponse?> StartDeltaAsync(string driveId, string folderKey, CancellationToken cancellationToken) =>
-        CallAsync(
+    private Task<DeltaPage?> StartDeltaAsync(string driveId, string folderKey, string rootFolderId, CancellationToken cancellationToken) =>
+        ReadDeltaPageAsync(
             "delta (full enumeration)",
-            () => Client.Drives[driveId].Items[folderKey].Delta.GetAsDeltaGetResponseAsync(
-                c =>
-                {
-                    c.Headers.Add("Prefer", DeltaPrefer);
-                    c.QueryParameters.Select = DriveItems.SelectFields;
-                    c.QueryParameters.Top = _options.DeltaPageSize;
-                },
-                cancellationToken),
+            () => Client.Drives[driveId].Items[folderKey].Delta.ToGetRequestInformation(c =>
+            {
+                c.Headers.Add("Prefer", DeltaPrefer);
+                c.QueryParameters.Select = DriveItems.SelectFields;
+                c.QueryParameters.Top = _options.DeltaPageSize;
+            }),
+            rootFolderId,
             cancellationToken);
 
-    private static ChangePage ToChangePage(DeltaGetResponse page, string rootFolderId)
+    /// <summary>
+    /// Sends a delta request built by the SDK's request builder through the SDK's adapter (authentication,
+    /// middleware, URL handling; a failure status throws the SDK's ODataError, classified like every call) and
+    /// reads the body as it streams in, straight into change items (no SDK model: see <see cref="DeltaPageReader"/>).
+    /// </summary>
+    private Task<DeltaPage?> ReadDeltaPageAsync(string what, Func<RequestInformation> request, string rootFolderId, CancellationToken cancellationToken) =>
+        CallAsync(
+            what,
+            async () =>
+            {
+                // HttpClient's timeout ends when the headers arrive for a streamed body (it covered the whole body the
+                // SDK model buffered), so the page as a whole keeps that limit here; expiry is a timeout (Transient).
+                using var limit = new CancellationTokenSource(GraphConnection.DefaultNetworkTimeout, Time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+                var body = await Client.RequestAdapter.SendPrimitiveAsync<Stream>(request(), DeltaErrorMapping, linked.Token).ConfigureAwait(false);
+                if (body is null)
+                {
+                    return null;
+                }
+
+                await using (body.ConfigureAwait(false))
+                {
+                    return await DeltaPageReader.ReadAsync(body, rootFolderId, linked.Token).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+
+    private static ChangePage ToChangePage(DeltaPage page)
     {
-        var items = (page.Value ?? []).Select(item => DriveItems.ToChangeItem(item, rootFolderId)).ToList();
-        if (page.OdataNextLink is null && page.OdataDeltaLink is null)
+        if (page.NextLink is null && page.DeltaLink is null)
         {
             throw new StorageException(StorageErrorKind.Transient, "Graph delta page has neither a nextLink nor a deltaLink.");
         }
 
-        return new ChangePage(items, page.OdataNextLink, page.OdataNextLink is null ? page.OdataDeltaLink : null);
+        return new ChangePage(page.Items, page.NextLink, page.NextLink is null ? page.DeltaLink : null);
     }
 }

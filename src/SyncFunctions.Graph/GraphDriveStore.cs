@@ -32,7 +32,7 @@ public sealed record GraphDriveStoreOptions
 /// failed with 401/403/404 fetches /content again once.</para>
 /// <para>Thread-safe: many workers share one instance. The drive id, root folder id and folder ids are cached.</para>
 /// </remarks>
-public sealed partial class GraphDriveStore : IObjectStore, IChangeSource, IUploadSessionWriter, IServerSideMove
+public sealed partial class GraphDriveStore : IObjectStore, IChangeSource, IUploadSessionWriter, IServerSideMove, IEmptyFolderPruner
 {
     private readonly GraphConnection _connection;
     private readonly GraphDriveStoreOptions _options;

@@ -94,7 +94,12 @@ internal sealed class CommandHost
             var what = e.Kind == StorageErrorKind.Authentication ? "authentication failed" : $"storage error ({e.Kind})";
             return host.Fail($"{what}: {e.Message}", ExitCodes.Fatal, e);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException e)
+        {
+            // Nobody asked to stop: a timeout or an internal cancellation escaped. Said, not swallowed.
+            return host.Fail($"unexpected cancellation: {e.Message}", ExitCodes.Fatal, e);
+        }
+        catch (Exception e)
         {
             return host.Fail($"unexpected error: {e.Message}", ExitCodes.Fatal, e);
         }

@@ -68,6 +68,11 @@ internal static class ProgressDisplay
     /// <summary>"copying 120/2,000 files, 1.2 MiB of 30 MiB, 3.4 MiB/s, ETA 0:09".</summary>
     public static string Describe(SyncProgress p, TimeSpan elapsed)
     {
+        if (p.Message is { } message)
+        {
+            return $"{p.Phase}: {message}";
+        }
+
         var files = FormattableString.Invariant($"{p.FilesDone:N0}/{p.FilesTotal:N0}{(p.ObserveDone ? "" : "+")} files");
         var bytes = $"{SizeParser.Format(p.BytesDone)} of {SizeParser.Format(p.BytesTotal)}";
         var rate = elapsed.TotalSeconds > 0 ? p.BytesDone / elapsed.TotalSeconds : 0;
@@ -86,7 +91,8 @@ internal static class ProgressDisplay
 
         task.MaxValue = Math.Max(1, p.BytesTotal);
         task.Value = Math.Min(p.BytesDone, task.MaxValue);
-        task.Description = Markup.Escape(FormattableString.Invariant(
-            $"{p.Phase} {p.FilesDone:N0}/{p.FilesTotal:N0}{(p.ObserveDone ? "" : "+")} files"));
+        task.Description = Markup.Escape(p.Message is { } message
+            ? $"{p.Phase}: {message}"
+            : FormattableString.Invariant($"{p.Phase} {p.FilesDone:N0}/{p.FilesTotal:N0}{(p.ObserveDone ? "" : "+")} files"));
     }
 }

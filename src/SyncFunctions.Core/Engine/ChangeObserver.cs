@@ -1,3 +1,4 @@
+using System.Globalization;
 using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Core.Engine;
@@ -24,7 +25,12 @@ internal sealed class ChangeObserver(RunContext ctx, IChangeSource feed)
     private async Task StageAsync(CancellationToken cancellationToken)
     {
         var link = ctx.Run.ObserveContinuation;
-        ctx.StagedFromFirstPage = true;
+
+        // The run starts at the pair's cursor (none on a first run). From anywhere else, earlier pages were staged
+        // by a process that stopped: this one has not seen them all.
+        var fromStart = link == ctx.Pair?.Cursor;
+        ctx.StagedFromFirstPage = fromStart;
+        ctx.StagedFolders = fromStart && ctx.FirstRun ? new Dictionary<string, ChangeItem>(StringComparer.Ordinal) : null;
         while (true)
         {
             ChangePage page;
@@ -39,6 +45,7 @@ internal sealed class ChangeObserver(RunContext ctx, IChangeSource feed)
                 Logs.ResyncRequired(ctx.Log, ex.Message);
                 await ctx.UpdateRunAsync(r => r with { Resync = true, ObserveContinuation = null }, cancellationToken).ConfigureAwait(false);
                 link = null;
+                ctx.StagedFolders = null; // items of the refused cursor's pages are staged too: read them all back
                 continue;
             }
 
@@ -46,19 +53,44 @@ internal sealed class ChangeObserver(RunContext ctx, IChangeSource feed)
             {
                 await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.StageChangesAsync(ctx.RunId, page.Items, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 ctx.StagedByThisProcess += page.Items.Count;
+                Remember(page.Items);
             }
+
+            ctx.ReportProgress("enumerate", message: string.Create(CultureInfo.InvariantCulture, $"{ctx.StagedByThisProcess:N0} changes read from the change feed"));
 
             if (page.NextLink is { } next)
             {
                 await ctx.UpdateRunAsync(r => r with { ObserveContinuation = next }, cancellationToken).ConfigureAwait(false);
                 link = next;
-                ctx.ReportProgress("observe");
                 continue;
             }
 
             var delta = page.DeltaLink ?? throw new StorageException(StorageErrorKind.Permanent, "the change feed ended without a delta link");
             await ctx.UpdateRunAsync(r => r with { StagingDone = true, PendingCursor = delta, ObserveContinuation = null }, cancellationToken).ConfigureAwait(false);
             return;
+        }
+    }
+
+    /// <summary>Keeps the folders and deletions of a first run's pages (see <see cref="RunContext.StagedFolders"/>).</summary>
+    private void Remember(IReadOnlyList<ChangeItem> items)
+    {
+        if (ctx.StagedFolders is not { } folders)
+        {
+            return;
+        }
+
+        foreach (var item in items)
+        {
+            if (item.IsFolder || item.IsRoot || item.IsDeleted)
+            {
+                folders[item.ItemId] = item;
+            }
+            else
+            {
+                // A later record of the item wins, as in the staging table.
+                folders.Remove(item.ItemId);
+                ctx.StagedFiles = true;
+            }
         }
     }
 }

@@ -95,6 +95,31 @@ internal sealed partial class ChangePlanner
         return path;
     }
 
+    /// <summary>A file's old path, not cached (a file is nobody's parent, and each is planned once).</summary>
+    private async Task<string?> OldFilePathAsync(string itemId, CancellationToken cancellationToken)
+    {
+        var node = await TreeAsync(itemId, cancellationToken).ConfigureAwait(false);
+        if (node?.ParentId is not { } parent)
+        {
+            return null;
+        }
+
+        var parentPath = await OldPathAsync(parent, cancellationToken).ConfigureAwait(false);
+        return parentPath is null ? null : Join(parentPath, node.Name);
+    }
+
+    /// <summary>A staged file's new path, not cached (see <see cref="OldFilePathAsync"/>).</summary>
+    private async Task<string?> NewFilePathAsync(ChangeItem item, CancellationToken cancellationToken)
+    {
+        if (item.ParentId is not { } parent || item.Name is not { } name)
+        {
+            return null;
+        }
+
+        var parentPath = await NewPathAsync(parent, cancellationToken).ConfigureAwait(false);
+        return parentPath is null ? null : Join(parentPath, name);
+    }
+
     private static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
 
     private async Task<BaselineEntry?> BaselineAsync(string path, CancellationToken cancellationToken) =>
@@ -105,8 +130,8 @@ internal sealed partial class ChangePlanner
     {
         await foreach (var row in ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
         {
-            var present = row.SourceItemId is { } id && _staged.TryGetValue(id, out var item) && !item.IsDeleted;
-            if (!present && _planned.Add(row.Path))
+            var present = row.SourceItemId is { } id && _presentIds.Contains(id);
+            if (!present && MarkPlanned(row.Path))
             {
                 await writer.AddAsync(DeleteOf(writer, row), cancellationToken).ConfigureAwait(false);
             }
@@ -119,21 +144,10 @@ internal sealed partial class ChangePlanner
     /// </summary>
     private async Task PlanCarryOverAsync(PlanWriter writer, CancellationToken cancellationToken)
     {
-        var entries = new List<CarryOverEntry>();
-        var seen = 0;
-        await foreach (var entry in ctx.Ledger.ListCarryOverAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
-        {
-            seen++;
-            if (!_planned.Contains(entry.Path))
-            {
-                entries.Add(entry);
-            }
-        }
-
-        ctx.CarryOverKnownEmpty = seen == 0;
+        var entries = _carryOver.Where(e => !_planned.Contains(e.Path)).ToList();
         foreach (var entry in entries)
         {
-            _planned.Add(entry.Path);
+            MarkPlanned(entry.Path);
             var baseline = await BaselineAsync(entry.Path, cancellationToken).ConfigureAwait(false);
             var info = await ctx.Retry.ExecuteAsync(async ct => await ctx.Source.GetInfoAsync(entry.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             if (info is not null)
@@ -157,9 +171,28 @@ internal sealed partial class ChangePlanner
         }
     }
 
+    /// <summary>The pair's carry-over set (small: the failures of earlier runs), read before planning so the planned paths it needs are tracked.</summary>
+    private async Task LoadCarryOverAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var entry in ctx.Ledger.ListCarryOverAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
+        {
+            _carryOver.Add(entry);
+            _carryOverPaths.Add(entry.Path);
+        }
+
+        ctx.CarryOverKnownEmpty = _carryOver.Count == 0;
+    }
+
     /// <summary>The tree after this run: staged reports applied (called when the run finalizes).</summary>
     public static async Task ApplyTreeAsync(RunContext ctx, CancellationToken cancellationToken)
     {
+        if (ctx.Run.TreeWritten)
+        {
+            // The first run's planner wrote the tree: only the staged items go.
+            await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var upserts = new List<TreeEntry>();
         var deletes = new List<string>();
         await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
@@ -170,7 +203,7 @@ internal sealed partial class ChangePlanner
             }
             else
             {
-                upserts.Add(new TreeEntry { PairId = ctx.PairId, ItemId = item.ItemId, ParentId = item.ParentId, Name = item.Name ?? "", IsFolder = item.IsFolder || item.IsRoot });
+                upserts.Add(TreeEntryOf(ctx.PairId, item));
             }
 
             if (upserts.Count + deletes.Count >= 1000)
@@ -182,6 +215,10 @@ internal sealed partial class ChangePlanner
         await FlushTreeAsync(ctx, upserts, deletes, cancellationToken).ConfigureAwait(false);
         await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The tree row of a staged item that exists.</summary>
+    public static TreeEntry TreeEntryOf(string pairId, ChangeItem item) =>
+        new() { PairId = pairId, ItemId = item.ItemId, ParentId = item.ParentId, Name = item.Name ?? "", IsFolder = item.IsFolder || item.IsRoot };
 
     private static async Task FlushTreeAsync(RunContext ctx, List<TreeEntry> upserts, List<string> deletes, CancellationToken cancellationToken)
     {

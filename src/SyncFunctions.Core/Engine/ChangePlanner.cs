@@ -9,45 +9,89 @@ namespace SyncFunctions.Core.Engine;
 /// incremental run reads only the tree rows and baseline rows of what changed; a first run or a resync loads
 /// the tree once.
 /// </summary>
+/// <remarks>
+/// Memory is bounded by the folders, not the files: a first pass over the staged items keeps the folders (whose
+/// paths other items need) and the deletions; a second pass streams the files and plans each as it arrives, so a
+/// 100,000-file first run never holds its files. Deletions are planned last, after every upload and move, so a
+/// path that something new was planned at is never deleted (the delete would run after the upload).
+/// </remarks>
 internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
 {
+    /// <summary>Staged folders (and packages, the root) and deletions; files are streamed, not kept.</summary>
     private readonly Dictionary<string, ChangeItem> _staged = new(StringComparer.Ordinal);
+
+    /// <summary>The id of every staged item (a run with a baseline only: first runs have nothing to look up).</summary>
+    private readonly HashSet<string> _stagedIds = new(StringComparer.Ordinal);
+
+    /// <summary>Ids of staged items that still exist (resync only: the baseline rows it does not hold are deleted).</summary>
+    private readonly HashSet<string> _presentIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TreeEntry?> _tree = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _oldPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _newPaths = new(StringComparer.Ordinal);
     private readonly HashSet<string> _planned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _carryOverPaths = new(StringComparer.Ordinal);
+    private readonly List<CarryOverEntry> _carryOver = [];
     private bool _treeLoaded;
+    private bool _trackAllPlanned;
+    private bool _hasStagedFiles;
     private string _rootId = "";
     private long _moves;
 
     public async Task PlanAsync(CancellationToken cancellationToken)
     {
         _rootId = await ctx.Retry.ExecuteAsync(async ct => await feed.GetRootItemIdAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        if (!ctx.NothingStaged)
+        var run = ctx.Run;
+
+        // A pair that never finished a run has an empty tree and baseline: no tree reads, and no path can be planned
+        // twice, so the planned paths are tracked only where the carry-over set needs them.
+        _treeLoaded = !run.Resync && ctx.FirstRun;
+        _trackAllPlanned = !ctx.FirstRun || run.Resync;
+        await LoadCarryOverAsync(cancellationToken).ConfigureAwait(false);
+        if (ctx.StagedFolders is { } seen && !run.Resync)
+        {
+            // This process staged the whole first enumeration and kept its folders: no first pass.
+            foreach (var (id, item) in seen)
+            {
+                _staged[id] = item;
+            }
+
+            _hasStagedFiles = ctx.StagedFiles;
+        }
+        else if (!ctx.NothingStaged)
+        {
+            await LoadFoldersAsync(run.Resync, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A first run starts from an empty tree: it writes the tree as it plans, instead of reading every staged
+        // item once more when the run ends.
+        var tree = _treeLoaded ? new TreeWriter(ctx) : null;
+        var writer = new PlanWriter(ctx);
+        foreach (var folder in _staged.Values.Where(i => !i.IsDeleted).OrderBy(i => i.ItemId, StringComparer.Ordinal).ToList())
+        {
+            await PlanOneAsync(folder, writer, cancellationToken).ConfigureAwait(false);
+            await (tree?.AddAsync(folder, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+        }
+
+        if (_hasStagedFiles)
         {
             await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
             {
-                _staged[item.ItemId] = item;
+                if (!item.IsFolder && !item.IsRoot && !item.IsDeleted)
+                {
+                    await PlanOneAsync(item, writer, cancellationToken).ConfigureAwait(false);
+                    await (tree?.AddAsync(item, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+                }
             }
         }
 
-        var run = ctx.Run;
-        // A pair that never finished a run has an empty tree: no tree reads at all.
-        _treeLoaded = !run.Resync && ctx.FirstRun;
-
-        var writer = new PlanWriter(ctx);
-        foreach (var item in _staged.Values.OrderBy(i => i.ItemId, StringComparer.Ordinal))
+        if (tree is not null)
         {
-            if (item.IsRoot || item.ItemId == _rootId)
-            {
-                continue;
-            }
+            await tree.FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-            await PlanItemAsync(item, writer, cancellationToken).ConfigureAwait(false);
-            if (writer.BatchFull)
-            {
-                await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
-            }
+        foreach (var deleted in _staged.Values.Where(i => i.IsDeleted).OrderBy(i => i.ItemId, StringComparer.Ordinal).ToList())
+        {
+            await PlanOneAsync(deleted, writer, cancellationToken).ConfigureAwait(false);
         }
 
         if (run.Resync)
@@ -61,20 +105,71 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
         await writer.FinishAsync(await BaselineCountAsync(writer, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>First pass: the folders and deletions (kept), the ids a run with a baseline looks up.</summary>
+    private async Task LoadFoldersAsync(bool resync, CancellationToken cancellationToken)
+    {
+        await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
+        {
+            if (!ctx.FirstRun || resync)
+            {
+                _stagedIds.Add(item.ItemId);
+            }
+
+            if (resync && !item.IsDeleted)
+            {
+                _presentIds.Add(item.ItemId);
+            }
+
+            if (item.IsFolder || item.IsRoot || item.IsDeleted)
+            {
+                _staged[item.ItemId] = item;
+            }
+            else
+            {
+                _hasStagedFiles = true;
+            }
+        }
+    }
+
+    private async Task PlanOneAsync(ChangeItem item, PlanWriter writer, CancellationToken cancellationToken)
+    {
+        if (item.IsRoot || item.ItemId == _rootId)
+        {
+            return;
+        }
+
+        await PlanItemAsync(item, writer, cancellationToken).ConfigureAwait(false);
+        if (writer.BatchFull)
+        {
+            await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records that <paramref name="path"/> has an action in this run (see the class remarks for when it is tracked).</summary>
+    private bool MarkPlanned(string path) => (_trackAllPlanned || _carryOverPaths.Contains(path)) ? _planned.Add(path) : true;
+
     private async Task PlanItemAsync(ChangeItem item, PlanWriter writer, CancellationToken cancellationToken)
     {
-        var oldPath = await OldPathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
-        var newPath = item.IsDeleted ? null : await NewPathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
-        if (item.IsFolder)
+        // A delete record may lack the folder facet: the tree knows what the item was.
+        if (item.IsFolder || (item.IsDeleted && (await TreeAsync(item.ItemId, cancellationToken).ConfigureAwait(false))?.IsFolder == true))
         {
-            await PlanFolderAsync(oldPath, newPath, writer, cancellationToken).ConfigureAwait(false);
+            var oldFolder = await OldPathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
+            var newFolder = item.IsDeleted ? null : await NewPathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
+            await PlanFolderAsync(oldFolder, newFolder, writer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var oldPath = await OldFilePathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
+        var newPath = item.IsDeleted ? null : await NewFilePathAsync(item, cancellationToken).ConfigureAwait(false);
+        if (oldPath is null && newPath is null)
+        {
             return;
         }
 
         var baseline = oldPath is null ? null : await BaselineAsync(oldPath, cancellationToken).ConfigureAwait(false);
         if (newPath is null)
         {
-            if (baseline is not null && _planned.Add(baseline.Path))
+            if (baseline is not null && MarkPlanned(baseline.Path))
             {
                 await writer.AddAsync(DeleteOf(writer, baseline), cancellationToken).ConfigureAwait(false);
             }
@@ -88,11 +183,11 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
             return;
         }
 
-        _planned.Add(newPath);
+        MarkPlanned(newPath);
         var contentSame = baseline is not null && SameContent(baseline, item);
         if (baseline is not null && oldPath != newPath)
         {
-            _planned.Add(baseline.Path);
+            MarkPlanned(baseline.Path);
             if (contentSame)
             {
                 _moves++;
@@ -109,6 +204,13 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
             return;
         }
 
+        // A new item at a path another item had (replaced, or renamed onto it): the write replaces what was synced
+        // there, so it is conditioned on that version instead of on an empty path. A first run has no baseline.
+        if (baseline is null && !ctx.FirstRun)
+        {
+            baseline = await BaselineAsync(newPath, cancellationToken).ConfigureAwait(false);
+        }
+
         await writer.AddAsync(UploadOf(writer, newPath, item, baseline), cancellationToken).ConfigureAwait(false);
     }
 
@@ -122,12 +224,12 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
 
         await foreach (var row in ctx.Ledger.ListBaselineUnderAsync(ctx.PairId, oldPath, cancellationToken).ConfigureAwait(false))
         {
-            if (row.SourceItemId is { } id && _staged.ContainsKey(id))
+            if (row.SourceItemId is { } id && _stagedIds.Contains(id))
             {
                 continue;
             }
 
-            if (!_planned.Add(row.Path))
+            if (!MarkPlanned(row.Path))
             {
                 continue;
             }
@@ -139,7 +241,7 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
             else
             {
                 var target = newPath + row.Path[oldPath.Length..];
-                _planned.Add(target);
+                MarkPlanned(target);
                 _moves++;
                 await writer.AddAsync(MoveOf(writer, row, target, null), cancellationToken).ConfigureAwait(false);
             }

@@ -4,7 +4,8 @@ namespace SyncFunctions.Core.Engine;
 
 /// <summary>
 /// Executes one claimed work item: its actions (concurrently within the item), then one transaction for the
-/// action rows, one for their baseline rows, and the item row. A crash between those steps is safe: done
+/// action rows, one for their baseline rows, the pruning of destination folders its deletes and moves emptied
+/// (<see cref="FolderPruning"/>), and the item row. A crash between those steps is safe: done
 /// actions are not redone, the baseline is re-applied from the action rows, and a write that landed just
 /// before a crash is recognised by its hash.
 /// </summary>
@@ -14,6 +15,7 @@ internal sealed class ItemExecutor(RunContext ctx)
     public const int MaxItemAttempts = 5;
 
     private readonly Transfers _transfers = new(ctx);
+    private readonly FolderPruning _folders = new(ctx.Destination, ctx.Retry, ctx.Log);
 
     public async Task ExecuteAsync(ClaimedItem claim, CancellationToken cancellationToken)
     {
@@ -44,6 +46,10 @@ internal sealed class ItemExecutor(RunContext ctx)
                     await ctx.TransferSlots.WaitAsync(ct).ConfigureAwait(false);
                     try
                     {
+                        // Writers keep the folders above their target from being pruned by another item meanwhile.
+                        using var hold = a.Kind is ActionKind.Upload or ActionKind.Move
+                            ? await _folders.HoldForWriteAsync(a.Path, ct).ConfigureAwait(false)
+                            : null;
                         results[i] = await RunActionAsync(a, store, ct).ConfigureAwait(false);
                     }
                     finally
@@ -70,6 +76,9 @@ internal sealed class ItemExecutor(RunContext ctx)
         }
 
         await ApplyBaselineAsync(results, cancellationToken).ConfigureAwait(false);
+
+        // Before the item is Done, so a crash here prunes again when the item is reclaimed (pruning is idempotent).
+        await _folders.PruneAfterAsync(results, cancellationToken).ConfigureAwait(false);
         await CompleteItemAsync(claim, results, cancellationToken).ConfigureAwait(false);
     }
 

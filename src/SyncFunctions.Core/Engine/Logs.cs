@@ -69,3 +69,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Planned {Count} changes from the change feed ({Moves} moves)")]
     public static partial void ChangesPlanned(ILogger logger, long count, long moves);
 }
+
+internal static partial class Logs
+{
+    [LoggerMessage(EventId = 1070, Level = LogLevel.Warning, Message = "Could not prune {Count} emptied destination folders; empty ones stay behind: {Reason}")]
+    public static partial void PruneFailed(ILogger logger, int count, string reason);
+}

@@ -68,6 +68,15 @@ internal sealed class RunContext : IDisposable
 
     public bool StagedFromFirstPage { get; set; }
 
+    /// <summary>
+    /// A first run this process staged from the first page: the staged folders and deletions (last record wins),
+    /// kept while staging so planning need not read the staged items twice. Null otherwise.
+    /// </summary>
+    public Dictionary<string, ChangeItem>? StagedFolders { get; set; }
+
+    /// <summary>With <see cref="StagedFolders"/>: whether any file was staged.</summary>
+    public bool StagedFiles { get; set; }
+
     /// <summary>Nothing is staged for this run (known without a read): tree updates and staging cleanup are skipped.</summary>
     public bool NothingStaged => StagedFromFirstPage && StagedByThisProcess == 0;
 
@@ -128,7 +137,7 @@ internal sealed class RunContext : IDisposable
         ReportProgress("transfer", done, b, path);
     }
 
-    public void ReportProgress(string phase, long? done = null, long? bytes = null, string? path = null)
+    public void ReportProgress(string phase, long? done = null, long? bytes = null, string? path = null, string? message = null)
     {
         var run = Run;
         Env.Progress?.Report(new SyncProgress(
@@ -138,7 +147,8 @@ internal sealed class RunContext : IDisposable
             bytes ?? Interlocked.Read(ref _bytesDone),
             run.TotalBytes,
             run.ObserveDone,
-            path));
+            path,
+            message));
     }
 
     /// <summary>Read-modify-write of the run row with CAS; <paramref name="mutate"/> returns null for "no change".</summary>

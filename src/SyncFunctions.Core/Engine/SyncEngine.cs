@@ -128,7 +128,7 @@ public sealed partial class SyncEngine
     private async Task<RunSummary> EndAsync(RunContext ctx, Exception? fatal, bool resumed, long started)
     {
         // Ledger writes after an interrupt must still happen: they save the state.
-        using var grace = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var grace = new CancellationTokenSource(TimeSpan.FromMinutes(2), _env.Time);
         var token = grace.Token;
         if (ctx.CancelRequested)
         {
@@ -165,7 +165,9 @@ public sealed partial class SyncEngine
             };
         }
 
-        var (final, failures, skipped) = await new Finalizer(ctx).FinalizeAsync(token).ConfigureAwait(false);
+        // Finalizing is work like any other (a 100,000-item run deletes its staged items): no grace period to run
+        // out of; an interrupt stops it and the next sync of the pair finalizes the run again.
+        var (final, failures, skipped) = await new Finalizer(ctx).FinalizeAsync(ctx.Interrupt).ConfigureAwait(false);
         return Summary(final, null, ctx, failures, skipped, started, resumed);
     }
 

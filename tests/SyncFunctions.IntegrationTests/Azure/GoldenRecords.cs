@@ -29,6 +29,7 @@ internal static class GoldenRecords
         PendingCursor = "cursor-2",
         StagingDone = true,
         Resync = true,
+        TreeWritten = true,
         CancelRequested = true,
         TotalActions = 10,
         SucceededActions = 7,

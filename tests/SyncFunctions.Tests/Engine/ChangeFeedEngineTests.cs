@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.Stores;
@@ -52,6 +53,36 @@ public sealed class ChangeFeedEngineTests
         var pair = await rig.Ledger.GetPairAsync(rig.Pair.PairId, default);
         Assert.NotNull(pair!.Cursor);
         Assert.Equal(14, rig.Ledger.TreeSnapshot(rig.Pair.PairId).Count(t => t.ItemId != FakeDrive.RootId));
+
+        // The staged items are read once: the folders were kept while staging, the tree written while planning.
+        Assert.Equal(1, rig.Ledger.CallCount(nameof(InMemoryLedger.ListStagedChangesAsync)));
+        Assert.Equal(1, rig.Ledger.CallCount(nameof(InMemoryLedger.DeleteStagedChangesAsync)));
+    }
+
+    [Fact]
+    public async Task SyncAsync_FinalizingTakesLongerThanTheInterruptGrace_StillSucceeds()
+    {
+        var rig = new Rig();
+        rig.Drive.PutFile("a/b.txt", Bytes(1));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+
+        // Deleting a 100,000-item run's staged items can take minutes: the run must not be cut off by the grace
+        // period meant for saving state after an interrupt.
+        rig.Ledger.BeforeOperation = (op, _) =>
+        {
+            if (op == nameof(InMemoryLedger.DeleteStagedChangesAsync))
+            {
+                time.Advance(TimeSpan.FromMinutes(3));
+            }
+
+            return Task.CompletedTask;
+        };
+        var engine = new SyncEngine(rig.Ledger, rig.Drive, rig.Destination, new EngineEnvironment(time, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()));
+
+        var summary = await engine.SyncAsync(rig.Pair, rig.Options, default);
+
+        Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
+        Assert.NotNull((await rig.Ledger.GetPairAsync(rig.Pair.PairId, default))!.Cursor);
     }
 
     [Fact]
@@ -154,6 +185,45 @@ public sealed class ChangeFeedEngineTests
 
         Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
         Assert.Equal(["stay.txt"], rig.Destination.Paths);
+        rig.AssertMirrored();
+    }
+
+    [Fact]
+    public async Task SyncAsync_FolderDeletedWithBareDeleteRecord_DeletesItsFilesFromTheTree()
+    {
+        var rig = new Rig();
+        rig.Drive.PutFile("gone/1.txt", Bytes(1));
+        rig.Drive.PutFile("gone/deep/2.txt", Bytes(2));
+        rig.Drive.PutFile("stay.txt", Bytes(3));
+        await rig.SyncAsync();
+        rig.Drive.BareDeleteRecords = true;
+        rig.Drive.Delete(rig.Drive.IdOf("gone")!);
+
+        var summary = await rig.SyncAsync();
+
+        Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
+        Assert.Equal(["stay.txt"], rig.Destination.Paths);
+    }
+
+    [Fact]
+    public async Task SyncAsync_FileReplacedByNewItemAtSamePath_KeepsTheNewContent()
+    {
+        var rig = new Rig();
+        rig.Drive.PutFile("docs/report.txt", Bytes(1));
+        rig.Drive.PutFile("docs/other.txt", Bytes(2));
+        await rig.SyncAsync();
+        var oldId = rig.Drive.IdOf("docs/report.txt")!;
+        rig.Drive.Delete(oldId);
+        var newId = rig.Drive.CreateFile(rig.Drive.IdOf("docs")!, "report.txt", Bytes(9));
+        Assert.NotEqual(oldId, newId);
+
+        var summary = await rig.SyncAsync();
+
+        // The delete of the old item must not remove the new one: deletes are planned after uploads, and a path
+        // something new is planned at is not deleted.
+        Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
+        Assert.Equal(0, summary.Failed);
+        Assert.Equal(Bytes(9), rig.Destination.TryGet("docs/report.txt"));
         rig.AssertMirrored();
     }
 

@@ -39,6 +39,9 @@ public sealed class FakeDrive : IObjectStore, IChangeSource
     /// <summary>Items whose reported QuickXorHash is wrong (a corrupted transfer must be caught).</summary>
     public HashSet<string> WrongHashes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Delete records as OneDrive for Business may send them: id, parent and the deleted facet, no folder facet.</summary>
+    public bool BareDeleteRecords { get; set; }
+
     private sealed record Node(string Id, string? ParentId, string Name, bool IsFolder, byte[] Content, DateTimeOffset Modified, long CTagSeq, bool Deleted = false);
 
     public string CreateFolder(string parentId, string name) => Add(parentId, name, isFolder: true, []);
@@ -185,7 +188,7 @@ public sealed class FakeDrive : IObjectStore, IChangeSource
         ItemId = n.Id,
         ParentId = n.ParentId,
         Name = n.Deleted ? null : n.Name,
-        IsFolder = n.IsFolder,
+        IsFolder = n.IsFolder && !(n.Deleted && BareDeleteRecords),
         IsRoot = n.Id == RootId,
         IsDeleted = n.Deleted,
         Size = n.Content.Length,
