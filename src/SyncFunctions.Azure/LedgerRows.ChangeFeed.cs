@@ -3,7 +3,7 @@ using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Azure;
 
-/// <summary>Row formats of change-feed staging (SyncStaging) and the item-id tree (SyncTree).</summary>
+/// <summary>Row formats of change-feed staging (a SyncStg table per run) and the item-id tree (SyncTree).</summary>
 internal static partial class LedgerRows
 {
     /// <summary>

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using SyncFunctions.Abstractions;
@@ -6,7 +9,7 @@ using SyncFunctions.Abstractions;
 namespace SyncFunctions.Azure;
 
 /// <summary>
-/// Change-feed support: per-run staging of feed items (SyncStaging), the item-id tree of a pair (SyncTree),
+/// Change-feed support: per-run staging of feed items (a SyncStg table per run), the item-id tree of a pair (SyncTree),
 /// and the key-range listing of one folder's baseline rows.
 /// </summary>
 public sealed partial class TableLedger
@@ -16,6 +19,9 @@ public sealed partial class TableLedger
     /// and a 100k-item enumeration or cleanup is not bound by one round trip per 100 rows.
     /// </summary>
     private const int ParallelTransactions = 4;
+
+    /// <summary>Staging tables this ledger created (or found): created once per run and process.</summary>
+    private readonly ConcurrentDictionary<string, byte> _stagingCreated = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Reads the rows under <paramref name="folderPath"/> with a row-key range instead of a partition scan:
@@ -30,10 +36,29 @@ public sealed partial class TableLedger
         return ListBaselineUnderCoreAsync(pairId, folderPath, cancellationToken);
     }
 
+    /// <summary>The staging table of <paramref name="runId"/>: one table per run (see <see cref="StagingTableName"/>).</summary>
+    private TableClient Staging(string runId) => _service.GetTableClient(StagingTableName(TablePrefix, runId));
+
+    /// <summary>
+    /// Each run stages into a table of its own, so the end of a 100,000-item run drops one table instead of
+    /// reading and deleting 100,000 rows. The name is the prefix, "SyncStg" and 16 hex digits of the SHA-256 of the
+    /// run id (table names hold letters and digits only; at most 40 + 7 + 16 = 63 characters).
+    /// </summary>
+    public static string StagingTableName(string tablePrefix, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(runId));
+        return tablePrefix + "SyncStg" + Convert.ToHexStringLower(hash, 0, 8);
+    }
+
     public async Task StageChangesAsync(string runId, IReadOnlyList<ChangeItem> items, CancellationToken cancellationToken)
     {
         TableKeys.Require(runId, "run id");
         ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return;
+        }
 
         // One transaction cannot touch a row twice, and the last report of an item wins.
         var rows = new Dictionary<string, TableTransactionAction>(StringComparer.Ordinal);
@@ -43,33 +68,65 @@ public sealed partial class TableLedger
             rows[row.RowKey] = new TableTransactionAction(TableTransactionActionType.UpsertReplace, row);
         }
 
-        await SubmitInParallelAsync(_staging, rows.Values, cancellationToken);
+        var table = Staging(runId);
+        if (_stagingCreated.TryAdd(table.Name, 0))
+        {
+            try
+            {
+                await CallAsync(() => table.CreateIfNotExistsAsync(cancellationToken), $"create table {table.Name}", cancellationToken);
+            }
+            catch
+            {
+                _stagingCreated.TryRemove(table.Name, out _);
+                throw;
+            }
+        }
+
+        await SubmitInParallelAsync(table, rows.Values, cancellationToken);
     }
 
-    public IAsyncEnumerable<ChangeItem> ListStagedChangesAsync(string runId, CancellationToken cancellationToken)
+    /// <summary>A run that staged nothing (or whose staging was dropped) has no table: an empty listing.</summary>
+    public async IAsyncEnumerable<ChangeItem> ListStagedChangesAsync(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TableKeys.Require(runId, "run id");
+        var table = Staging(runId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {runId}");
-        var rows = QueryAsync(_staging, filter, $"list staged changes of run {runId}", cancellationToken);
-        return InOrdinalOrderAsync(rows, row => LedgerRows.ToChangeItem(row, _staging.Name), item => item.ItemId, cancellationToken);
+        var rows = QueryAsync(table, filter, $"list staged changes of run {runId}", cancellationToken);
+        var items = InOrdinalOrderAsync(rows, row => LedgerRows.ToChangeItem(row, table.Name), item => item.ItemId, cancellationToken);
+        await using var e = items.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
+            {
+                yield break;
+            }
+
+            yield return e.Current;
+        }
     }
 
-    /// <summary>Deletes the run's partition page by page (keys only), so a 100k-item run is never held in memory.</summary>
+    /// <summary>Drops the run's staging table (one request, whatever it holds); a missing table is fine.</summary>
     public async Task DeleteStagedChangesAsync(string runId, CancellationToken cancellationToken)
     {
         TableKeys.Require(runId, "run id");
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {runId}");
-        var keys = Classified.Enumerate(
-            _staging.QueryAsync<TableEntity>(filter, QueryPageSize, [nameof(TableEntity.PartitionKey), nameof(TableEntity.RowKey)], cancellationToken),
-            $"list staged changes of run {runId} to delete ({_staging.Name})",
-            cancellationToken);
-        var batches = keys
-            .Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All))
-            .Chunk(MaxTransactionSize);
-        await Parallel.ForEachAsync(
-            batches,
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelTransactions, CancellationToken = cancellationToken },
-            async (batch, token) => await SubmitTolerantAsync(_staging, batch, token));
+        var table = Staging(runId);
+        try
+        {
+            await CallAsync(() => table.DeleteAsync(cancellationToken), $"delete table {table.Name}", cancellationToken);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+        {
+            // Never created (nothing staged) or dropped already by an earlier attempt.
+        }
+
+        _stagingCreated.TryRemove(table.Name, out _);
     }
 
     public async Task<TreeEntry?> GetTreeEntryAsync(string pairId, string itemId, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public sealed partial class TableLedger : ILedger
     private readonly TableClient _actions;
     private readonly TableClient _baseline;
     private readonly TableClient _carryOver;
-    private readonly TableClient _staging;
+    private readonly TableServiceClient _service;
     private readonly TableClient _tree;
 
     /// <summary>Creates a ledger over <paramref name="service"/>.</summary>
@@ -46,13 +46,13 @@ public sealed partial class TableLedger : ILedger
         }
 
         TablePrefix = tablePrefix;
+        _service = service;
         _pairs = service.GetTableClient(tablePrefix + "SyncPairs");
         _runs = service.GetTableClient(tablePrefix + "SyncRuns");
         _workItems = service.GetTableClient(tablePrefix + "SyncWorkItems");
         _actions = service.GetTableClient(tablePrefix + "SyncActions");
         _baseline = service.GetTableClient(tablePrefix + "SyncBaseline");
         _carryOver = service.GetTableClient(tablePrefix + "SyncCarryOver");
-        _staging = service.GetTableClient(tablePrefix + "SyncStaging");
         _tree = service.GetTableClient(tablePrefix + "SyncTree");
     }
 
@@ -67,7 +67,7 @@ public sealed partial class TableLedger : ILedger
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        TableClient[] tables = [_pairs, _runs, _workItems, _actions, _baseline, _carryOver, _staging, _tree];
+        TableClient[] tables = [_pairs, _runs, _workItems, _actions, _baseline, _carryOver, _tree];
         await Task.WhenAll(tables.Select(table => CallAsync(
             () => table.CreateIfNotExistsAsync(cancellationToken), $"create table {table.Name}", cancellationToken)));
     }

@@ -95,7 +95,7 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
         var item = GoldenRecords.StagedChange;
         await _ledger.StageChangesAsync("run-0001", [item], Ct);
 
-        await AssertGoldenAsync("staging.json", "SyncStaging", "run-0001", TableKeyCodec.Encode(item.ItemId));
+        await AssertGoldenAsync("staging.json", TableLedger.StagingTableName("", "run-0001"), "run-0001", TableKeyCodec.Encode(item.ItemId));
         Assert.Equal([item], await _ledger.ListStagedChangesAsync("run-0001", Ct).ToListAsync());
     }
 
@@ -113,7 +113,9 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task ListStagedChangesAsync_RowWithSchemaVersion2_ThrowsWrittenByNewerSyncfn()
     {
         var row = new TableEntity("run-9", TableKeyCodec.Encode("i!1")) { ["SchemaVersion"] = 2, ["ItemId"] = "i!1" };
-        await Table("SyncStaging").AddEntityAsync(row, Ct);
+        var staging = Table(TableLedger.StagingTableName("", "run-9"));
+        await staging.CreateIfNotExistsAsync(Ct);
+        await staging.AddEntityAsync(row, Ct);
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => _ledger.ListStagedChangesAsync("run-9", Ct).ToListAsync().AsTask());
 

@@ -50,7 +50,7 @@ public sealed class TableLedgerChangeFeedTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StageChangesAsync_250Items_SendsThreeTransactions()
+    public async Task StageChangesAsync_250Items_CreatesTheRunsTableOnceAndSendsThreeTransactions()
     {
         var items = Enumerable.Range(0, 250).Select(i => new ChangeItem { ItemId = $"01X!{i}", Name = $"f{i}", Size = i, LastModified = T0 }).ToList();
         _requests.Reset();
@@ -58,8 +58,24 @@ public sealed class TableLedgerChangeFeedTests : IAsyncLifetime
         await _ledger.StageChangesAsync("r1", items, Ct);
 
         Assert.Equal(3, _requests.Count(r => r.Method == HttpMethod.Post && r.Path.EndsWith("$batch", StringComparison.Ordinal)));
-        Assert.Equal(3, _requests.Requests.Count);
+        Assert.Equal(4, _requests.Requests.Count); // + the create of the run's staging table
         Assert.Equal(250, await _ledger.ListStagedChangesAsync("r1", Ct).CountAsync());
+
+        _requests.Reset();
+        await _ledger.StageChangesAsync("r1", items.Take(10).ToList(), Ct);
+        Assert.Single(_requests.Requests); // created once per run and process
+    }
+
+    [Fact]
+    public async Task ListStagedChangesAsync_TwoRunsAndARunThatStagedNothing_EachSeesOnlyItsOwn()
+    {
+        await _ledger.StageChangesAsync("ra", [new ChangeItem { ItemId = "i!a", Name = "a" }], Ct);
+        await _ledger.StageChangesAsync("rb", [new ChangeItem { ItemId = "i!b", Name = "b" }, new ChangeItem { ItemId = "i!c", Name = "c" }], Ct);
+
+        Assert.Equal(["i!a"], (await _ledger.ListStagedChangesAsync("ra", Ct).ToListAsync()).Select(i => i.ItemId));
+        Assert.Equal(["i!b", "i!c"], (await _ledger.ListStagedChangesAsync("rb", Ct).ToListAsync()).Select(i => i.ItemId));
+        Assert.Empty(await _ledger.ListStagedChangesAsync("never", Ct).ToListAsync());
+        Assert.NotEqual(TableLedger.StagingTableName("", "run-1"), TableLedger.StagingTableName("", "run1"));
     }
 
     [Fact]
@@ -84,7 +100,7 @@ public sealed class TableLedgerChangeFeedTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeleteStagedChangesAsync_RunOf1050Items_DeletesInTransactionsOf100()
+    public async Task DeleteStagedChangesAsync_RunOf1050Items_DropsTheRunsTableInOneRequest()
     {
         var items = Enumerable.Range(0, 1_050).Select(i => new ChangeItem { ItemId = $"01Y!{i}" }).ToList();
         await _ledger.StageChangesAsync("r2", items, Ct);
@@ -92,8 +108,12 @@ public sealed class TableLedgerChangeFeedTests : IAsyncLifetime
 
         await _ledger.DeleteStagedChangesAsync("r2", Ct);
 
-        Assert.Equal(11, _requests.Count(r => r.Method == HttpMethod.Post));
+        Assert.Single(_requests.Requests);
+        Assert.Equal(HttpMethod.Delete, _requests.Requests[0].Method);
         Assert.Empty(await _ledger.ListStagedChangesAsync("r2", Ct).ToListAsync());
+
+        // Again: an earlier attempt of the run's end dropped it already.
+        await _ledger.DeleteStagedChangesAsync("r2", Ct);
     }
 
     private static BaselineEntry Entry(string path) =>
