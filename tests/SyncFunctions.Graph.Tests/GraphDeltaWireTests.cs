@@ -186,23 +186,9 @@ public sealed class GraphDeltaWireTests
     }
 
     /// <summary>Hands out <c>prefix</c>, then fails like a reset connection, or (with <c>stall</c>) waits until cancelled.</summary>
-    private sealed class BrokenStream(byte[] prefix, TaskCompletionSource? stall) : Stream
+    private sealed class BrokenStream(byte[] prefix, TaskCompletionSource? stall) : ReadOnlyTestStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -228,15 +214,5 @@ public sealed class GraphDeltaWireTests
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

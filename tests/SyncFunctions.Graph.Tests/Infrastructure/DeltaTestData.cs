@@ -80,23 +80,9 @@ internal static class DeltaTestData
 }
 
 /// <summary>A read-only stream that hands out at most a few bytes per read, like a slow network.</summary>
-internal sealed class TricklingStream(byte[] data, int chunk) : Stream
+internal sealed class TricklingStream(byte[] data, int chunk) : ReadOnlyTestStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public int Reads { get; private set; }
 
@@ -116,6 +102,24 @@ internal sealed class TricklingStream(byte[] data, int chunk) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         Task.FromResult(Read(buffer.AsSpan(offset, count)));
+}
+
+/// <summary>The members every read-only, forward-only test stream has in common.</summary>
+internal abstract class ReadOnlyTestStream : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
 
     public override void Flush()
     {
