@@ -76,6 +76,12 @@ internal sealed class Finalizer(RunContext ctx)
     {
         var run = await ctx.UpdateRunAsync(r => r.Status != RunStatus.Running ? null : r with { Status = RunStatus.Cancelled, EndedAt = ctx.Now }, cancellationToken).ConfigureAwait(false);
         await ReleasePairAsync(null, cancellationToken).ConfigureAwait(false);
+        if (ctx.Source is IChangeSource)
+        {
+            // The cursor does not move, so the next run reads these changes again: the staged copy is of no use.
+            await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
         Logs.Cancelled(ctx.Log, ctx.RunId);
         return run;
     }

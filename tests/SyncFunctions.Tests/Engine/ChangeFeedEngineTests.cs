@@ -14,7 +14,7 @@ public sealed class ChangeFeedEngineTests
         public InMemoryObjectStore Destination { get; } = new();
         public InMemoryLedger Ledger { get; } = new();
         public PairRecord Pair { get; } = new("drivepair", "graph:fake", "memory:dst");
-        public SyncOptions Options { get; } = new() { Parallel = 4, ChunkSize = 64 * 1024 };
+        public SyncOptions Options { get; set; } = new() { Parallel = 4, ChunkSize = 64 * 1024 };
 
         public Task<RunSummary> SyncAsync(IObjectStore? destination = null, CancellationToken cancellationToken = default) =>
             new SyncEngine(Ledger, Drive, destination ?? Destination, new EngineEnvironment(TimeProvider.System, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()))
@@ -83,6 +83,37 @@ public sealed class ChangeFeedEngineTests
 
         Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
         Assert.NotNull((await rig.Ledger.GetPairAsync(rig.Pair.PairId, default))!.Cursor);
+    }
+
+    [Fact]
+    public async Task SyncAsync_RunCancelled_DropsItsStagedChangesAndKeepsTheCursor()
+    {
+        var rig = new Rig();
+        for (var i = 0; i < 4; i++)
+        {
+            rig.Drive.PutFile($"d/f{i}.txt", Bytes(i));
+        }
+
+        var flagged = 0;
+        rig.Destination.BeforeOperation = async (op, _, ct) =>
+        {
+            if (op != InMemoryObjectStore.Ops.Write || Interlocked.Increment(ref flagged) != 1)
+            {
+                return;
+            }
+
+            var runId = (await rig.Ledger.GetPairAsync(rig.Pair.PairId, default))!.ActiveRunId!;
+            var run = (await rig.Ledger.GetRunAsync(rig.Pair.PairId, runId, default))!;
+            Assert.NotNull(await rig.Ledger.TryUpdateRunAsync(run with { CancelRequested = true }, default));
+            await Task.Delay(Timeout.Infinite, ct); // until the heartbeat sees the flag
+        };
+        rig.Options = rig.Options with { Parallel = 1, HeartbeatInterval = TimeSpan.FromMilliseconds(20) };
+
+        var summary = await rig.SyncAsync();
+
+        Assert.Equal(RunOutcome.Cancelled, summary.Outcome);
+        Assert.Empty(await rig.Ledger.ListStagedChangesAsync(summary.RunId!, default).ToListAsync());
+        Assert.Null((await rig.Ledger.GetPairAsync(rig.Pair.PairId, default))!.Cursor);
     }
 
     [Fact]
