@@ -62,10 +62,25 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
             await LoadFoldersAsync(run.Resync, cancellationToken).ConfigureAwait(false);
         }
 
+        var writer = new PlanWriter(ctx);
+        await PlanStagedAsync(writer, cancellationToken).ConfigureAwait(false);
+        if (run.Resync)
+        {
+            await PlanResyncDeletesAsync(writer, cancellationToken).ConfigureAwait(false);
+        }
+
+        await PlanCarryOverAsync(writer, cancellationToken).ConfigureAwait(false);
+        await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
+        Logs.ChangesPlanned(ctx.Log, writer.Actions, _moves);
+        await writer.FinishAsync(await BaselineCountAsync(writer, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The staged items: folders, then the files streamed from the ledger, then the deletions.</summary>
+    private async Task PlanStagedAsync(PlanWriter writer, CancellationToken cancellationToken)
+    {
         // A first run starts from an empty tree: it writes the tree as it plans, instead of reading every staged
         // item once more when the run ends.
         var tree = _treeLoaded ? new TreeWriter(ctx) : null;
-        var writer = new PlanWriter(ctx);
         foreach (var folder in _staged.Values.Where(i => !i.IsDeleted).OrderBy(i => i.ItemId, StringComparer.Ordinal).ToList())
         {
             await PlanOneAsync(folder, writer, cancellationToken).ConfigureAwait(false);
@@ -93,16 +108,6 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
         {
             await PlanOneAsync(deleted, writer, cancellationToken).ConfigureAwait(false);
         }
-
-        if (run.Resync)
-        {
-            await PlanResyncDeletesAsync(writer, cancellationToken).ConfigureAwait(false);
-        }
-
-        await PlanCarryOverAsync(writer, cancellationToken).ConfigureAwait(false);
-        await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
-        Logs.ChangesPlanned(ctx.Log, writer.Actions, _moves);
-        await writer.FinishAsync(await BaselineCountAsync(writer, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>First pass: the folders and deletions (kept), the ids a run with a baseline looks up.</summary>
