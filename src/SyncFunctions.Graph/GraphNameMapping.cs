@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using SyncFunctions.Abstractions;
 
@@ -39,6 +40,9 @@ public static class GraphNameMapping
     private const char FullwidthStop = '\uFF0E';
     private const string Forbidden = "\"*:<>?|";
     private const string Fullwidth = "\uFF02\uFF0A\uFF1A\uFF1C\uFF1E\uFF1F\uFF5C";
+
+    /// <summary>Every character <see cref="FromDriveName"/> may change: the escape, the fullwidth forms and the fullwidth stop.</summary>
+    private static readonly SearchValues<char> MappedChars = SearchValues.Create(Fullwidth + Escape + FullwidthStop);
 
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -107,6 +111,13 @@ public static class GraphNameMapping
     public static string FromDriveName(string driveName)
     {
         ArgumentNullException.ThrowIfNull(driveName);
+
+        // Almost every name is stored as it is: no copy then (delta pages map every item's name).
+        if (driveName.AsSpan().IndexOfAny(MappedChars) < 0)
+        {
+            return driveName;
+        }
+
         var builder = new StringBuilder(driveName.Length);
         for (var i = 0; i < driveName.Length; i++)
         {

@@ -102,4 +102,24 @@ public sealed class GraphNameMappingTests
 
         paths.Sample(path => GraphNameMapping.FromDrive(GraphNameMapping.ToDrive(path)) == path, iter: 5_000);
     }
+
+    [Theory]
+    [InlineData("report.docx")]
+    [InlineData("a b")]
+    [InlineData("Ünïcödé 名前.txt")]
+    public void FromDriveName_NameWithNothingMapped_ReturnsTheSameString(string name)
+    {
+        Assert.Same(name, GraphNameMapping.FromDriveName(name));
+    }
+
+    [Theory]
+    [InlineData("a\uFF1Ab", "a:b")]
+    [InlineData("end\uFF0E", "end.")]
+    [InlineData("\u201BCON", "CON")]
+    public void FromDriveName_NameWithMappedCharacters_Decodes(string escaped, string expected)
+    {
+        var driveName = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        Assert.Equal(expected, GraphNameMapping.FromDriveName(driveName));
+    }
 }
