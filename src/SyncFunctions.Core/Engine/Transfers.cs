@@ -180,26 +180,21 @@ internal sealed partial class Transfers(RunContext ctx)
     }
 
     /// <summary>SHA-256 of the source's content, read through once.</summary>
-    public async Task<string> HashSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
-        await ctx.Retry.ExecuteAsync(
-            async ct =>
-            {
-                var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
-                {
-                    return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+    public Task<string> HashSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
+        HashSourceWithAsync(a, async (stream, ct) => Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false)), cancellationToken);
 
-    private async Task<string> QuickXorOfSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
+    private Task<string> QuickXorOfSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
+        HashSourceWithAsync(a, SyncFunctions.Abstractions.Hashing.QuickXorHash.HashToBase64Async, cancellationToken);
+
+    /// <summary>Reads the source's content through once (retried as a whole) into <paramref name="hash"/>.</summary>
+    private async Task<string> HashSourceWithAsync(ActionRecord a, Func<Stream, CancellationToken, Task<string>> hash, CancellationToken cancellationToken) =>
         await ctx.Retry.ExecuteAsync(
             async ct =>
             {
                 var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
-                    return await SyncFunctions.Abstractions.Hashing.QuickXorHash.HashToBase64Async(stream, ct).ConfigureAwait(false);
+                    return await hash(stream, ct).ConfigureAwait(false);
                 }
             },
             cancellationToken).ConfigureAwait(false);
