@@ -51,6 +51,14 @@ public static class RelativePath
         return null;
     }
 
+    /// <summary>The folder that holds <paramref name="path"/>: "" for a path at the root.</summary>
+    public static string Parent(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? "" : path[..slash];
+    }
+
     /// <summary>Throws <see cref="StorageException"/> (InvalidName) when the path is not valid.</summary>
     public static string Require(string path)
     {

@@ -44,7 +44,7 @@ public sealed partial class GraphDriveStore
 
             if (await PruneOneAsync(folder, cancellationToken).ConfigureAwait(false) == PruneOutcome.Kept)
             {
-                for (var parent = ParentOf(folder); parent.Length > 0; parent = ParentOf(parent))
+                for (var parent = RelativePath.Parent(folder); parent.Length > 0; parent = RelativePath.Parent(parent))
                 {
                     kept.Add(parent);
                 }
@@ -136,11 +136,5 @@ public sealed partial class GraphDriveStore
             // Changed since it was found empty (412; a 409 would be a lock or conflict): not ours to remove.
             return PruneOutcome.Kept;
         }
-    }
-
-    private static string ParentOf(string path)
-    {
-        var slash = path.LastIndexOf('/');
-        return slash < 0 ? "" : path[..slash];
     }
 }

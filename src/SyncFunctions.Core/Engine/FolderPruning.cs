@@ -115,7 +115,7 @@ internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry,
                 ActionKind.Move => r.FromPath,
                 _ => null,
             };
-            if (left is not null && ParentOf(left) is { Length: > 0 } parent)
+            if (left is not null && RelativePath.Parent(left) is { Length: > 0 } parent)
             {
                 folders.Add(parent);
             }
@@ -132,7 +132,7 @@ internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry,
         {
             foreach (var start in emptied)
             {
-                for (var folder = start; folder.Length > 0; folder = ParentOf(folder))
+                for (var folder = start; folder.Length > 0; folder = RelativePath.Parent(folder))
                 {
                     if (_writers.ContainsKey(folder) || _pruning.Contains(folder))
                     {
@@ -182,18 +182,12 @@ internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry,
     private static List<string> FoldersAbove(string path)
     {
         var folders = new List<string>();
-        for (var folder = ParentOf(path); folder.Length > 0; folder = ParentOf(folder))
+        for (var folder = RelativePath.Parent(path); folder.Length > 0; folder = RelativePath.Parent(folder))
         {
             folders.Add(folder);
         }
 
         return folders;
-    }
-
-    private static string ParentOf(string path)
-    {
-        var slash = path.LastIndexOf('/');
-        return slash < 0 ? "" : path[..slash];
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
