@@ -186,50 +186,18 @@ internal sealed partial class ChangePlanner
     /// <summary>The tree after this run: staged reports applied (called when the run finalizes).</summary>
     public static async Task ApplyTreeAsync(RunContext ctx, CancellationToken cancellationToken)
     {
-        if (ctx.Run.TreeWritten)
+        // A first run's planner wrote the tree already (TreeWritten): then only the staged items go.
+        if (!ctx.Run.TreeWritten)
         {
-            // The first run's planner wrote the tree: only the staged items go.
-            await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            return;
+            var tree = new TreeWriter(ctx);
+            await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
+            {
+                await tree.AddAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+
+            await tree.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var upserts = new List<TreeEntry>();
-        var deletes = new List<string>();
-        await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
-        {
-            if (item.IsDeleted)
-            {
-                deletes.Add(item.ItemId);
-            }
-            else
-            {
-                upserts.Add(TreeEntryOf(ctx.PairId, item));
-            }
-
-            if (upserts.Count + deletes.Count >= 1000)
-            {
-                await FlushTreeAsync(ctx, upserts, deletes, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await FlushTreeAsync(ctx, upserts, deletes, cancellationToken).ConfigureAwait(false);
         await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The tree row of a staged item that exists.</summary>
-    public static TreeEntry TreeEntryOf(string pairId, ChangeItem item) =>
-        new() { PairId = pairId, ItemId = item.ItemId, ParentId = item.ParentId, Name = item.Name ?? "", IsFolder = item.IsFolder || item.IsRoot };
-
-    private static async Task FlushTreeAsync(RunContext ctx, List<TreeEntry> upserts, List<string> deletes, CancellationToken cancellationToken)
-    {
-        if (upserts.Count + deletes.Count == 0)
-        {
-            return;
-        }
-
-        var (u, d) = (upserts.ToList(), deletes.ToList());
-        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.ApplyTreeAsync(ctx.PairId, u, d, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        upserts.Clear();
-        deletes.Clear();
     }
 }
