@@ -68,18 +68,17 @@ internal static class ProgressDisplay
     /// <summary>"copying 120/2,000 files, 1.2 MiB of 30 MiB, 3.4 MiB/s, ETA 0:09".</summary>
     public static string Describe(SyncProgress p, TimeSpan elapsed)
     {
-        if (p.Message is { } message)
+        if (p.Message is not null)
         {
-            return $"{p.Phase}: {message}";
+            return Label(p);
         }
 
-        var files = FormattableString.Invariant($"{p.FilesDone:N0}/{p.FilesTotal:N0}{(p.ObserveDone ? "" : "+")} files");
         var bytes = $"{SizeParser.Format(p.BytesDone)} of {SizeParser.Format(p.BytesTotal)}";
         var rate = elapsed.TotalSeconds > 0 ? p.BytesDone / elapsed.TotalSeconds : 0;
         var eta = rate > 0 && p.ObserveDone && p.BytesTotal > p.BytesDone
             ? ", ETA " + SummaryPrinter.FormatDuration(TimeSpan.FromSeconds((p.BytesTotal - p.BytesDone) / rate))
             : "";
-        return string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {files}, {bytes}, {SizeParser.Format((long)rate)}/s{eta}");
+        return string.Create(CultureInfo.InvariantCulture, $"{Label(p)}, {bytes}, {SizeParser.Format((long)rate)}/s{eta}");
     }
 
     private static void Apply(ProgressTask task, SyncProgress? p)
@@ -91,8 +90,11 @@ internal static class ProgressDisplay
 
         task.MaxValue = Math.Max(1, p.BytesTotal);
         task.Value = Math.Min(p.BytesDone, task.MaxValue);
-        task.Description = Markup.Escape(p.Message is { } message
-            ? $"{p.Phase}: {message}"
-            : FormattableString.Invariant($"{p.Phase} {p.FilesDone:N0}/{p.FilesTotal:N0}{(p.ObserveDone ? "" : "+")} files"));
+        task.Description = Markup.Escape(Label(p));
     }
+
+    /// <summary>"enumerate: 84,234 changes read…" when the engine says what it does, else "transfer 120/2,000+ files".</summary>
+    private static string Label(SyncProgress p) => p.Message is { } message
+        ? $"{p.Phase}: {message}"
+        : FormattableString.Invariant($"{p.Phase} {p.FilesDone:N0}/{p.FilesTotal:N0}{(p.ObserveDone ? "" : "+")} files");
 }
