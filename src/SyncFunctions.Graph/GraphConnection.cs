@@ -29,8 +29,9 @@ public sealed class GraphConnection : IDisposable
     /// <summary>Default per-request network timeout (until response headers, and whole bodies that are buffered).</summary>
     public static readonly TimeSpan DefaultNetworkTimeout = TimeSpan.FromSeconds(100);
 
-    private GraphConnection(Uri baseUrl, GraphServiceClient client, HttpClient apiHttp, HttpClient contentHttp, bool anonymous, TimeProvider time)
+    private GraphConnection(Uri baseUrl, GraphServiceClient client, HttpClient apiHttp, HttpClient contentHttp, bool anonymous, TimeProvider time, TimeSpan networkTimeout)
     {
+        NetworkTimeout = networkTimeout;
         BaseUrl = baseUrl;
         Client = client;
         ApiHttp = apiHttp;
@@ -50,6 +51,9 @@ public sealed class GraphConnection : IDisposable
 
     /// <summary>Clock for expiries and Retry-After dates.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>The per-request network timeout the HTTP clients were built with (also the limit of a streamed delta page).</summary>
+    internal TimeSpan NetworkTimeout { get; }
 
     /// <summary>HTTP client without authentication for pre-authenticated URLs (upload sessions).</summary>
     internal HttpClient ContentHttp { get; }
@@ -79,7 +83,7 @@ public sealed class GraphConnection : IDisposable
         var apiHttp = CreateHttpClient(wrapHandler, timeout);
         var contentHttp = CreateHttpClient(wrapHandler, timeout);
         var client = new GraphServiceClient(apiHttp, auth, url.ToString().TrimEnd('/'));
-        return new GraphConnection(url, client, apiHttp, contentHttp, auth is AnonymousAuthenticationProvider, timeProvider ?? TimeProvider.System);
+        return new GraphConnection(url, client, apiHttp, contentHttp, auth is AnonymousAuthenticationProvider, timeProvider ?? TimeProvider.System, timeout);
     }
 
     /// <summary>True for http(s) URLs on 127.0.0.0/8, ::1 or localhost.</summary>

@@ -91,7 +91,7 @@ public sealed partial class GraphDriveStore
             {
                 // HttpClient's timeout ends when the headers arrive for a streamed body (it covered the whole body the
                 // SDK model buffered), so the page as a whole keeps that limit here; expiry is a timeout (Transient).
-                using var limit = new CancellationTokenSource(GraphConnection.DefaultNetworkTimeout, Time);
+                using var limit = new CancellationTokenSource(_connection.NetworkTimeout, Time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
                 var body = await Client.RequestAdapter.SendPrimitiveAsync<Stream>(request(), DeltaErrorMapping, linked.Token).ConfigureAwait(false);
                 if (body is null)

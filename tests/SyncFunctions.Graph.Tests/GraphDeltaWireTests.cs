@@ -130,9 +130,13 @@ public sealed class GraphDeltaWireTests
         Assert.IsType<IOException>(error.InnerException);
     }
 
-    [Fact]
-    public async Task ReadChangesAsync_BodyStalls_TimesOutAsTransientAfterTheNetworkTimeout()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)]
+    public async Task ReadChangesAsync_BodyStalls_TimesOutAsTransientAfterTheNetworkTimeout(int configuredSeconds)
     {
+        TimeSpan? configured = configuredSeconds == 0 ? null : TimeSpan.FromSeconds(configuredSeconds);
+        var timeout = configured ?? GraphConnection.DefaultNetworkTimeout;
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2024-06-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await GraphDevServer.StartAsync(new GraphDevOptions());
@@ -151,13 +155,14 @@ public sealed class GraphDeltaWireTests
 
                 return response;
             }),
-            clock);
+            clock,
+            configured);
         var store = new GraphDriveStore(connection, GraphEndpoint.Parse($"graph:{server.DriveId}"));
         await store.GetRootItemIdAsync(Ct);
 
         var read = store.ReadChangesAsync(null, Ct);
         await stalled.Task;
-        clock.Advance(GraphConnection.DefaultNetworkTimeout - TimeSpan.FromSeconds(1));
+        clock.Advance(timeout - TimeSpan.FromSeconds(1));
         Assert.False(read.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
         var error = await Assert.ThrowsAsync<StorageException>(() => read);
