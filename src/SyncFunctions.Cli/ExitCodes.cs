@@ -1,4 +1,4 @@
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli;
 

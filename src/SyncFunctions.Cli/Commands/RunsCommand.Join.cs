@@ -1,7 +1,8 @@
 using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Commands;
 

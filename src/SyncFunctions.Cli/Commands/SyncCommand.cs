@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 using SyncFunctions.Graph;
 
 namespace SyncFunctions.Cli.Commands;

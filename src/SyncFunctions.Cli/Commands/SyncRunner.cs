@@ -2,6 +2,8 @@ using SyncFunctions.Abstractions;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Commands;
 

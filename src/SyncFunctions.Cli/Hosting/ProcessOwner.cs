@@ -1,5 +1,5 @@
 using System.Globalization;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Hosting;
 

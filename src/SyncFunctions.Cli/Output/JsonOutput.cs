@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using SyncFunctions.Core.Engine;
+using System.Text.Json;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Output;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Output;
 

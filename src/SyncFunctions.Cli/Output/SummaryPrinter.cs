@@ -1,6 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Output;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Azure;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.InProcess;
 
 namespace SyncFunctions.IntegrationTests.Architecture;
 

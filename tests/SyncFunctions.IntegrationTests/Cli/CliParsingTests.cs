@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using SyncFunctions.Cli;
 using SyncFunctions.Cli.Commands;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
+using SyncFunctions.Cli;
 using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.IntegrationTests.Cli;
 

@@ -1,5 +1,5 @@
 using SyncFunctions.Cli.Output;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.IntegrationTests.Cli;
 

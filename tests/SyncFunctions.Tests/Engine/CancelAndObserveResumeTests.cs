@@ -1,5 +1,5 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 using SyncFunctions.Tests.Fakes;
 
 namespace SyncFunctions.Tests.Engine;

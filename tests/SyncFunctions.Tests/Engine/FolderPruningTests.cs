@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
+using SyncFunctions.Core.Transfer;
 using SyncFunctions.Tests.Fakes;
 
 namespace SyncFunctions.Tests.Engine;

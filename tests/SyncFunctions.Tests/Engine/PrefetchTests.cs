@@ -1,5 +1,5 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Observe;
 
 namespace SyncFunctions.Tests.Engine;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 using SyncFunctions.Tests.Fakes;
 
 namespace SyncFunctions.Tests.Engine;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core;
 
 /// <summary>The engine's log messages, with stable event ids.</summary>
 internal static partial class Logs

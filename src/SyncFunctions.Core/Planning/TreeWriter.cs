@@ -1,6 +1,7 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Planning;
 
 /// <summary>
 /// Applies staged items to the pair's item-id tree in batches: an item that exists is upserted, a deleted one

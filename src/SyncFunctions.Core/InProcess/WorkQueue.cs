@@ -1,6 +1,6 @@
 using SyncFunctions.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.InProcess;
 
 /// <summary>
 /// This process's view of claimable work: small batches first, large files next, deletes last.

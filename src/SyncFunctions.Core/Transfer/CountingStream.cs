@@ -1,4 +1,4 @@
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 /// <summary>A read-only pass-through that counts the bytes read.</summary>
 internal sealed class CountingStream(Stream inner) : Stream

@@ -1,7 +1,8 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Planning;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Planning;
 
 /// <summary>
 /// Plans the staged items of a change-feed run. Old paths come from the item-id tree as the last run left it

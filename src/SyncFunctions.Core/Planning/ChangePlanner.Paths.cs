@@ -1,6 +1,7 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Planning;
 
 internal sealed partial class ChangePlanner
 {

@@ -1,6 +1,7 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Transfer;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.InProcess;
 
 /// <summary>
 /// The workers of one process: claim items by CAS with a lease, execute them, renew leases, and find work

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Observe;
+using SyncFunctions.Core.Protocol;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.InProcess;
 
 /// <summary>
 /// Runs one sync pair: start a run (or resume its unfinished one, taking over a dead owner's run), observe and

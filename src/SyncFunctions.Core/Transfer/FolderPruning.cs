@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Retry;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 /// <summary>
 /// Removes the destination folders a work item's deletes and moves left empty, when the destination has real

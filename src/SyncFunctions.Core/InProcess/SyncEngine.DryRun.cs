@@ -1,7 +1,9 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Observe;
 using SyncFunctions.Core.Planning;
+using SyncFunctions.Core.Protocol;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.InProcess;
 
 public sealed partial class SyncEngine
 {

@@ -1,6 +1,7 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Protocol;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.InProcess;
 
 public sealed partial class SyncEngine
 {

@@ -1,7 +1,8 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Planning;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Observe;
 
 /// <summary>
 /// Observe + plan for listing sources: marches the source listing against the baseline and the destination

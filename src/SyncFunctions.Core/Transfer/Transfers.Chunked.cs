@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 internal sealed partial class Transfers
 {

@@ -1,7 +1,7 @@
 using SyncFunctions.Abstractions;
 using SyncFunctions.Abstractions.Hashing;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 /// <summary>Checks transferred bytes against the hashes the source reported (Graph's QuickXorHash, SHA-256).</summary>
 internal static class Integrity

@@ -1,6 +1,6 @@
 using SyncFunctions.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Protocol;
 
 /// <summary>Options of one sync run; validated by <see cref="Validate"/> before any storage is touched.</summary>
 public sealed record SyncOptions

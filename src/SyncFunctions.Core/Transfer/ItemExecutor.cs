@@ -1,6 +1,7 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 /// <summary>
 /// Executes one claimed work item: its actions (concurrently within the item), then one transaction for the

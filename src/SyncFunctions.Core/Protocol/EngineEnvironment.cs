@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Protocol;
 
 /// <summary>Who runs a run: host, process id and process start time.</summary>
 public sealed record OwnerIdentity(string Host, int Pid, DateTimeOffset Started)

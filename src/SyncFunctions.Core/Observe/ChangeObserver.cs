@@ -1,7 +1,9 @@
 using System.Globalization;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Planning;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Observe;
 
 /// <summary>
 /// Observe + plan for change-feed sources (Graph delta). First every page is staged by item id in the ledger

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.InProcess;
 
 /// <summary>What one process knows about the run it works on. Shared by its workers; thread-safe.</summary>
 internal sealed class RunContext : IDisposable

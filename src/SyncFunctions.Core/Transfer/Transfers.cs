@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 /// <summary>
 /// Moves one file's content. Picks the cheapest way the two stores allow: server-side copy from a read URL,

@@ -1,8 +1,9 @@
 using System.Globalization;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Planning;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Planning;
 
 /// <summary>
 /// Turns planned actions into work items: up to 100 small actions per item, one item per large file, deletes

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using SyncFunctions.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 internal sealed partial class Transfers
 {

@@ -1,6 +1,8 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Planning;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Protocol;
 
 /// <summary>
 /// Fan-in: sums the item rows (workers never share a counter row), records failed actions and held-back

@@ -1,6 +1,6 @@
 using SyncFunctions.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Protocol;
 
 /// <summary>How a run (or this process's share of it) ended.</summary>
 public enum RunOutcome

@@ -1,6 +1,6 @@
 using SyncFunctions.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Transfer;
 
 internal sealed partial class Transfers
 {

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Observe;
 
 /// <summary>
 /// Reads a stream ahead on its own task into a bounded buffer, so the three listings of a march (source,

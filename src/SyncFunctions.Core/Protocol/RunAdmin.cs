@@ -1,6 +1,6 @@
 using SyncFunctions.Abstractions;
 
-namespace SyncFunctions.Core.Engine;
+namespace SyncFunctions.Core.Protocol;
 
 /// <summary>Counts of a run's actions by status, read from the ledger's action rows.</summary>
 public sealed record RunTally(long Pending, long Claimed, long Done, long Failed, long Skipped, long BytesDone)
