@@ -32,19 +32,28 @@ public interface IRunLedger
 
 /// <summary>Work items and their actions.</summary>
 /// <remarks>
-/// Claims are CAS updates of the work item row. Only the claim holder writes an item's action rows,
-/// and it writes them with If-Match, so a worker whose lease was taken over cannot overwrite the new owner.
+/// Rows of a plan are written insert-only: an action or item row that exists is never replaced by a plan write, so
+/// a duplicate or concurrent observer cannot reset work another worker claimed or finished. Claims are CAS updates
+/// of the work item row. Only the claim holder writes an item's action rows, and it writes them with If-Match, so a
+/// worker whose lease was taken over cannot overwrite the new owner. An item row only exists once its actions do,
+/// which makes it the plan's commit point: actions without an item row are never claimed.
 /// </remarks>
 public interface IWorkLedger
 {
     /// <summary>
-    /// Writes the actions (batched table transactions, one partition per item) and then the item row.
-    /// Idempotent: writing the same item again replaces it with the same content.
+    /// Inserts the actions of one work item (at most 100, one partition) in one transaction.
     /// </summary>
-    Task<WorkItemRecord> AddWorkItemAsync(WorkItemRecord item, IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken);
+    /// <returns>True when they were written; false when any of them existed already (then nothing was written).</returns>
+    Task<bool> TryInsertActionsAsync(IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a work item row; returns it with its ETag, or null when a row with its id exists already.</summary>
+    Task<WorkItemRecord?> TryInsertWorkItemAsync(WorkItemRecord item, CancellationToken cancellationToken);
 
     /// <summary>All work items of a run, in item-id order.</summary>
     IAsyncEnumerable<WorkItemRecord> ListWorkItemsAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>The run's work items with <paramref name="fromItemId"/> &lt;= id &lt; <paramref name="toItemId"/> (ordinal), in id order.</summary>
+    IAsyncEnumerable<WorkItemRecord> ListWorkItemRangeAsync(string runId, string fromItemId, string toItemId, CancellationToken cancellationToken);
 
     Task<WorkItemRecord?> GetWorkItemAsync(string runId, string itemId, CancellationToken cancellationToken);
 

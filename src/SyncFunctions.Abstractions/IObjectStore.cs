@@ -32,6 +32,15 @@ public interface IObjectStore
 
     /// <summary>Deletes an object, honouring <see cref="WriteOptions.IfMatch"/>. Deleting a missing object is not an error.</summary>
     Task DeleteAsync(string path, WriteOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The store's implementation of an optional capability (<see cref="IChunkedWriter"/>, <see cref="IChangeSource"/>, ...),
+    /// or null when it has none. Callers ask this, never <c>store is IChunkedWriter</c>: a decorator (retrying, logging)
+    /// offers exactly the capabilities of the store it wraps.
+    /// </summary>
+    /// <typeparam name="T">The capability interface.</typeparam>
+    T? GetCapability<T>()
+        where T : class => this as T;
 }
 
 /// <summary>

@@ -38,17 +38,34 @@ public sealed record RunRecord
     public RunStatus Status { get; init; } = RunStatus.Running;
     public string Trigger { get; init; } = "cli";
 
-    /// <summary>Owner host name, process id and process start time: a dead owner's run is taken over.</summary>
+    /// <summary>
+    /// Lease owner id of the run's coordinator (the driver that observes, fans in and finalizes); null when the
+    /// run was released for any driver to take over at once. Correctness rests on this lease, not on processes.
+    /// </summary>
+    public string? CoordinatorId { get; init; }
+
+    /// <summary>When the coordinator lease ends unless renewed; an expired lease may be taken over.</summary>
+    public DateTimeOffset? CoordinatorLeaseExpires { get; init; }
+
+    /// <summary>
+    /// The coordinator's host name, process id and process start time, for display and for a fast takeover when
+    /// that process is known to be dead on the same host (pid 0: released).
+    /// </summary>
     public string OwnerHost { get; init; } = "";
     public int OwnerPid { get; init; }
     public DateTimeOffset OwnerStarted { get; init; }
+
+    /// <summary>When the coordinator last renewed its lease.</summary>
     public DateTimeOffset Heartbeat { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
 
-    /// <summary>Run options (parallelism, chunk size, force, max-delete, dry-run) as JSON.</summary>
+    /// <summary>Run options (parallelism, chunk size, force, max-delete, dry-run) as JSON; every step reads them from here.</summary>
     public string OptionsJson { get; init; } = "{}";
+
+    /// <summary>The pair had no committed cursor when the run started (a change feed's first, full enumeration).</summary>
+    public bool FirstRun { get; init; }
 
     /// <summary>True once every source page has been planned into work items.</summary>
     public bool ObserveDone { get; init; }
@@ -64,6 +81,15 @@ public sealed record RunRecord
 
     /// <summary>Change-feed runs: every page has been staged (planning may start).</summary>
     public bool StagingDone { get; init; }
+
+    /// <summary>Change-feed runs: items staged so far, over every page (0: nothing to plan, no tree to update).</summary>
+    public long StagedCount { get; init; }
+
+    /// <summary>Change-feed runs: a staged item is a file (planning streams the staged items only then).</summary>
+    public bool StagedFiles { get; init; }
+
+    /// <summary>Change-feed runs: the pair's carry-over set was empty when the run planned (finalizing need not read it).</summary>
+    public bool CarryOverWasEmpty { get; init; }
 
     /// <summary>Change-feed runs: the cursor was refused (410); this run enumerates everything and applies differences.</summary>
     public bool Resync { get; init; }
@@ -109,6 +135,12 @@ public enum WorkItemKind
 
     /// <summary>Deletes; run only after every upload item has ended.</summary>
     Deletes,
+
+    /// <summary>
+    /// A range of chunks of a large file (<see cref="WorkItemRecord.ParentItemId"/>), staged by any worker; the
+    /// parent item commits the file once every range is done.
+    /// </summary>
+    ChunkRange,
 }
 
 public enum WorkStatus
@@ -131,9 +163,38 @@ public sealed record WorkItemRecord
     public WorkStatus Status { get; init; } = WorkStatus.Pending;
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpires { get; init; }
+    /// <summary>Claims of the item so far.</summary>
     public int Attempts { get; init; }
+
+    /// <summary>Claims that ended in an error escaping the item (not a worker's death, not an interrupt).</summary>
+    public int Failures { get; init; }
+
+    /// <summary>Claims cut short by their worker dying (the lease expired, or its process is known dead).</summary>
+    public int Deaths { get; init; }
+
+    /// <summary>Deaths in a row during which the item made no progress (no action ended, no checkpoint moved).</summary>
+    public int StalledDeaths { get; init; }
+
+    /// <summary>The item's progress (ended actions and checkpointed bytes) when it was last claimed.</summary>
+    public long ProgressMark { get; init; }
+
+    /// <summary>
+    /// How many of the item's unfinished actions a claim works on (0: all). Halved each time the item stalls, so the
+    /// one file that kills workers is isolated and given up alone.
+    /// </summary>
+    public int Window { get; init; }
+
     public int ActionCount { get; init; }
     public long TotalBytes { get; init; }
+
+    /// <summary>For <see cref="WorkItemKind.ChunkRange"/>: the large-file item whose chunks this range stages.</summary>
+    public string? ParentItemId { get; init; }
+
+    /// <summary>For <see cref="WorkItemKind.ChunkRange"/>: the range's number (0-based).</summary>
+    public int RangeIndex { get; init; }
+
+    /// <summary>For <see cref="WorkItemKind.LargeFile"/>: how many chunk ranges stage the file (0: one worker does it all).</summary>
+    public int RangeCount { get; init; }
 
     /// <summary>Outcome counts written when the item is Done; the fan-in sums them (no shared counter row).</summary>
     public int Succeeded { get; init; }
@@ -177,6 +238,9 @@ public sealed record ActionRecord
     public required string ActionId { get; init; }
     public ActionKind Kind { get; init; }
     public required string Path { get; init; }
+
+    /// <summary>Why the planner planned it ("new", "changed", "deleted at source", ...), for dry runs and <c>runs show</c>.</summary>
+    public string? Reason { get; init; }
 
     /// <summary>For <see cref="ActionKind.Move"/>: the path the object had at the destination.</summary>
     public string? FromPath { get; init; }

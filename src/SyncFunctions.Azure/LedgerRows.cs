@@ -49,6 +49,8 @@ internal static partial class LedgerRows
         var row = RowFields.NewRow(run.PairId, run.RunId);
         row.PutEnum("Status", run.Status);
         row["Trigger"] = run.Trigger;
+        row.Put("CoordinatorId", run.CoordinatorId);
+        row.Put("CoordinatorLeaseExpires", run.CoordinatorLeaseExpires);
         row["OwnerHost"] = run.OwnerHost;
         row["OwnerPid"] = run.OwnerPid;
         row.Put("OwnerStarted", run.OwnerStarted);
@@ -56,11 +58,15 @@ internal static partial class LedgerRows
         row.Put("CreatedAt", run.CreatedAt);
         row.Put("EndedAt", run.EndedAt);
         row["OptionsJson"] = run.OptionsJson;
+        row["FirstRun"] = run.FirstRun;
         row["ObserveDone"] = run.ObserveDone;
         row.Put("ObserveContinuation", run.ObserveContinuation);
         row["WorkItemCount"] = run.WorkItemCount;
         row.Put("PendingCursor", run.PendingCursor);
         row["StagingDone"] = run.StagingDone;
+        row["StagedCount"] = run.StagedCount;
+        row["StagedFiles"] = run.StagedFiles;
+        row["CarryOverWasEmpty"] = run.CarryOverWasEmpty;
         row["Resync"] = run.Resync;
         row["TreeWritten"] = run.TreeWritten;
         row["CancelRequested"] = run.CancelRequested;
@@ -87,6 +93,8 @@ internal static partial class LedgerRows
             RunId = row.RowKey,
             Status = row.GetEnum("Status", RunStatus.Running, table),
             Trigger = row.GetString("Trigger") ?? "",
+            CoordinatorId = row.GetString("CoordinatorId"),
+            CoordinatorLeaseExpires = row.GetDateTimeOffset("CoordinatorLeaseExpires"),
             OwnerHost = row.GetString("OwnerHost") ?? "",
             OwnerPid = row.Int("OwnerPid"),
             OwnerStarted = row.Time("OwnerStarted"),
@@ -94,11 +102,15 @@ internal static partial class LedgerRows
             CreatedAt = row.Time("CreatedAt"),
             EndedAt = row.GetDateTimeOffset("EndedAt"),
             OptionsJson = row.GetString("OptionsJson") ?? "{}",
+            FirstRun = row.Bool("FirstRun"),
             ObserveDone = row.Bool("ObserveDone"),
             ObserveContinuation = row.GetString("ObserveContinuation"),
             WorkItemCount = row.Int("WorkItemCount"),
             PendingCursor = row.GetString("PendingCursor"),
             StagingDone = row.Bool("StagingDone"),
+            StagedCount = row.Long("StagedCount"),
+            StagedFiles = row.Bool("StagedFiles"),
+            CarryOverWasEmpty = row.Bool("CarryOverWasEmpty"),
             Resync = row.Bool("Resync"),
             TreeWritten = row.Bool("TreeWritten"),
             CancelRequested = row.Bool("CancelRequested"),
@@ -125,8 +137,16 @@ internal static partial class LedgerRows
         row.Put("LeaseOwner", item.LeaseOwner);
         row.Put("LeaseExpires", item.LeaseExpires);
         row["Attempts"] = item.Attempts;
+        row["Failures"] = item.Failures;
+        row["Deaths"] = item.Deaths;
+        row["StalledDeaths"] = item.StalledDeaths;
+        row["ProgressMark"] = item.ProgressMark;
+        row["Window"] = item.Window;
         row["ActionCount"] = item.ActionCount;
         row["TotalBytes"] = item.TotalBytes;
+        row.Put("ParentItemId", item.ParentItemId);
+        row["RangeIndex"] = item.RangeIndex;
+        row["RangeCount"] = item.RangeCount;
         row["Succeeded"] = item.Succeeded;
         row["Failed"] = item.Failed;
         row["Skipped"] = item.Skipped;
@@ -146,8 +166,16 @@ internal static partial class LedgerRows
             LeaseOwner = row.GetString("LeaseOwner"),
             LeaseExpires = row.GetDateTimeOffset("LeaseExpires"),
             Attempts = row.Int("Attempts"),
+            Failures = row.Int("Failures"),
+            Deaths = row.Int("Deaths"),
+            StalledDeaths = row.Int("StalledDeaths"),
+            ProgressMark = row.Long("ProgressMark"),
+            Window = row.Int("Window"),
             ActionCount = row.Int("ActionCount"),
             TotalBytes = row.Long("TotalBytes"),
+            ParentItemId = row.GetString("ParentItemId"),
+            RangeIndex = row.Int("RangeIndex"),
+            RangeCount = row.Int("RangeCount"),
             Succeeded = row.Int("Succeeded"),
             Failed = row.Int("Failed"),
             Skipped = row.Int("Skipped"),
@@ -166,6 +194,7 @@ internal static partial class LedgerRows
         row["ItemId"] = action.ItemId;
         row.PutEnum("Kind", action.Kind);
         row["Path"] = action.Path;
+        row.Put("Reason", action.Reason);
         row.Put("FromPath", action.FromPath);
         row["SourceSize"] = action.SourceSize;
         row.Put("SourceLastModified", action.SourceLastModified);
@@ -197,6 +226,7 @@ internal static partial class LedgerRows
             ActionId = row.RowKey,
             Kind = row.GetEnum("Kind", ActionKind.Upload, table),
             Path = row.RequiredString("Path", table),
+            Reason = row.GetString("Reason"),
             FromPath = row.GetString("FromPath"),
             SourceSize = row.Long("SourceSize"),
             SourceLastModified = row.Time("SourceLastModified"),

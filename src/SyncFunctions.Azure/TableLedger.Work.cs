@@ -8,38 +8,68 @@ namespace SyncFunctions.Azure;
 /// <summary>Work items and their actions.</summary>
 public sealed partial class TableLedger
 {
-    public async Task<WorkItemRecord> AddWorkItemAsync(WorkItemRecord item, IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken)
+    public async Task<bool> TryInsertActionsAsync(IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(actions);
-        TableKeys.Require(item.RunId, "run id");
-        TableKeys.Require(item.ItemId, "item id");
+        if (actions.Count == 0)
+        {
+            return true;
+        }
+
+        if (actions.Count > MaxTransactionSize)
+        {
+            throw new ArgumentException($"At most {MaxTransactionSize} actions can be inserted in one transaction, not {actions.Count}.", nameof(actions));
+        }
+
+        var first = actions[0];
+        TableKeys.Require(first.RunId, "run id");
+        TableKeys.Require(first.ItemId, "item id");
+        var batch = new List<TableTransactionAction>(actions.Count);
         foreach (var action in actions)
         {
-            if (action.RunId != item.RunId || action.ItemId != item.ItemId)
+            if (action.RunId != first.RunId || action.ItemId != first.ItemId)
             {
-                throw new ArgumentException(
-                    $"Action {action.ActionId} belongs to {action.RunId}/{action.ItemId}, not to work item {item.RunId}/{item.ItemId}.", nameof(actions));
+                throw new ArgumentException("All actions of one insert must belong to the same work item (one partition).", nameof(actions));
             }
 
             TableKeys.Require(action.ActionId, "action id");
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, LedgerRows.ToRow(action)));
         }
 
-        // Actions first, then the item: an item row only ever exists with all of its actions in place.
-        foreach (var chunk in actions.Chunk(MaxTransactionSize))
+        var operation = $"write actions of work item {first.RunId}/{first.ItemId}";
+        try
         {
-            var batch = chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, LedgerRows.ToRow(a))).ToList();
-            await CallAsync(
-                () => _actions.SubmitTransactionAsync(batch, cancellationToken),
-                $"write actions of work item {item.RunId}/{item.ItemId}",
-                cancellationToken);
+            await _actions.SubmitTransactionAsync(batch, cancellationToken);
+            return true;
         }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            // One of the rows exists: another writer planned this item first; the transaction wrote nothing.
+            return false;
+        }
+        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
+        {
+            throw AzureErrors.Classify(e, operation);
+        }
+    }
 
-        var response = await CallAsync(
-            () => _workItems.UpsertEntityAsync(LedgerRows.ToRow(item), TableUpdateMode.Replace, cancellationToken),
-            $"write work item {item.RunId}/{item.ItemId}",
-            cancellationToken);
-        return item with { ETag = response.Headers.ETag?.ToString() };
+    public async Task<WorkItemRecord?> TryInsertWorkItemAsync(WorkItemRecord item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        TableKeys.Require(item.RunId, "run id");
+        TableKeys.Require(item.ItemId, "item id");
+        var etag = await TryReplaceAsync(_workItems, LedgerRows.ToRow(item), etag: null, cancellationToken);
+        return etag is null ? null : item with { ETag = etag };
+    }
+
+    public async IAsyncEnumerable<WorkItemRecord> ListWorkItemRangeAsync(string runId, string fromItemId, string toItemId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        TableKeys.Require(runId, "run id");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {runId} and RowKey ge {fromItemId} and RowKey lt {toItemId}");
+        await foreach (var row in QueryAsync(_workItems, filter, $"list work items of run {runId}", cancellationToken))
+        {
+            yield return LedgerRows.ToWorkItem(row, _workItems.Name);
+        }
     }
 
     public async IAsyncEnumerable<WorkItemRecord> ListWorkItemsAsync(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)

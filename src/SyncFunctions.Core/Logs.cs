@@ -14,10 +14,13 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Joined run {RunId} as worker {WorkerId}")]
     public static partial void RunJoined(ILogger logger, string runId, string workerId);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Run {RunId} resumes with the options it was started with: {Notice}")]
+    public static partial void OptionsKept(ILogger logger, string runId, string notice);
+
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Observation finished: {Actions} actions, {Bytes} bytes, {Deletes} deletes planned")]
     public static partial void ObserveFinished(ILogger logger, long actions, long bytes, long deletes);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Holding back {Deletes} deletes: more than --max-delete {Limit} allows (baseline has {Baseline} items)")]
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Holding back {Deletes} deletes: more than the delete limit {Limit} allows (baseline has {Baseline} items)")]
     public static partial void DeletesHeldBack(ILogger logger, long deletes, string limit, long baseline);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} ended: {Status}")]

@@ -1,10 +1,20 @@
 using System.CommandLine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Commands;
 
 /// <summary>Options several commands share; each command gets its own instances.</summary>
 internal static class CommonOptions
 {
+    /// <summary>An invalid option in the words of this command line: its flag, then the problem.</summary>
+    public static string Describe(OptionProblem problem) => problem.Option switch
+    {
+        nameof(SyncOptions.Parallel) => "--parallel " + problem.Problem,
+        nameof(SyncOptions.ChunkSize) => "--chunk-size " + problem.Problem,
+        nameof(SyncOptions.MaxDelete) => "--max-delete " + problem.Problem,
+        _ => problem.ToString(),
+    };
+
     public static Option<string?> Storage() => new("--storage")
     {
         Description = "Azure Storage connection string of the account that holds blob: endpoints (default: $SYNCFN_STORAGE, else the embedded Azurite).",

@@ -27,7 +27,7 @@ internal static partial class RunsCommand
             var options = new SyncOptions { Parallel = r.GetValue(parallel) };
             if (options.Validate() is { } problem)
             {
-                throw new UsageException(problem);
+                throw new UsageException(CommonOptions.Describe(problem));
             }
 
             var id = r.GetValue(runId)!;
@@ -60,7 +60,7 @@ internal static partial class RunsCommand
         CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pair.PairId);
 
         var sink = new ProgressSink();
-        var engine = new SyncEngine(ledger, source, destination, SyncRunner.EngineEnvironmentFor(host, sink));
-        return await EngineRun.ExecuteAsync(host, sink, () => engine.JoinAsync(runId, options, interrupt)).ConfigureAwait(false);
+        var driver = SyncRunner.DriverFor(host, sink, ledger, source, destination);
+        return await EngineRun.ExecuteAsync(host, sink, () => driver.JoinAsync(runId, options, interrupt)).ConfigureAwait(false);
     }
 }

@@ -85,7 +85,7 @@ internal static partial class RunsCommand
         {
             var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), host, interrupt).ConfigureAwait(false);
             var id = r.GetValue(runId)!;
-            var result = await admin.CancelAsync(id, new ProcessOwner(), new SyncOptions().HeartbeatTimeout, interrupt).ConfigureAwait(false);
+            var result = await admin.CancelAsync(id, new ProcessOwner(), StepSettings.Default.CoordinatorLease, interrupt).ConfigureAwait(false);
             var (exitCode, text) = result.Kind switch
             {
                 CancelResultKind.NotFound => (ExitCodes.Fatal, $"no run with id '{id}'"),

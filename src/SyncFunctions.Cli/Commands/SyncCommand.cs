@@ -78,13 +78,13 @@ internal static class SyncCommand
         MaxDeleteLimit? limit = null;
         if (maxDeleteText is not null)
         {
-            limit = MaxDeleteLimit.Parse(maxDeleteText, out var deleteError) ?? throw new UsageException(deleteError!);
+            limit = MaxDeleteLimit.Parse(maxDeleteText, out var deleteError) ?? throw new UsageException("--max-delete " + deleteError);
         }
 
         var options = new SyncOptions { Parallel = parallel, ChunkSize = chunkSize, DryRun = dryRun, Force = force, MaxDelete = limit };
         if (options.Validate() is { } problem)
         {
-            throw new UsageException(problem);
+            throw new UsageException(CommonOptions.Describe(problem));
         }
 
         return new SyncRequest(source, destination, options, connections.Validate(), graph);

@@ -29,9 +29,13 @@ internal static class SyncRunner
         var pair = new PairRecord(pairId, canonicalSource, canonicalDestination, CreatedAt: host.Time.GetUtcNow());
 
         var sink = new ProgressSink();
-        var engine = new SyncEngine(ledger, source, destination, EngineEnvironmentFor(host, sink));
-        return await EngineRun.ExecuteAsync(host, sink, () => engine.SyncAsync(pair, request.Options, interrupt)).ConfigureAwait(false);
+        var driver = DriverFor(host, sink, ledger, source, destination);
+        return await EngineRun.ExecuteAsync(host, sink, () => driver.SyncAsync(pair, request.Options, interrupt)).ConfigureAwait(false);
     }
+
+    /// <summary>The in-process driver over the stores and the ledger, each wrapped once in the retry policy.</summary>
+    public static InProcessDriver DriverFor(CommandHost host, ProgressSink sink, ILedger ledger, IObjectStore source, IObjectStore destination)
+        => InProcessDriver.WithRetries(ledger, source, destination, EngineEnvironmentFor(host, sink));
 
     /// <summary>The engine's view of this process: owner identity, liveness checks, logs and progress.</summary>
     public static EngineEnvironment EngineEnvironmentFor(CommandHost host, ProgressSink sink)

@@ -1,5 +1,5 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Planning;
 
@@ -29,7 +29,7 @@ internal sealed partial class ChangePlanner
             return cached;
         }
 
-        var entry = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetTreeEntryAsync(ctx.PairId, itemId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var entry = await ctx.Ledger.GetTreeEntryAsync(ctx.PairId, itemId, cancellationToken).ConfigureAwait(false);
         _tree[itemId] = entry;
         return entry;
     }
@@ -124,7 +124,7 @@ internal sealed partial class ChangePlanner
     private static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
 
     private async Task<BaselineEntry?> BaselineAsync(string path, CancellationToken cancellationToken) =>
-        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetBaselineAsync(ctx.PairId, path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await ctx.Ledger.GetBaselineAsync(ctx.PairId, path, cancellationToken).ConfigureAwait(false);
 
     /// <summary>After a resync, synced files the full enumeration no longer reports are deleted.</summary>
     private async Task PlanResyncDeletesAsync(PlanWriter writer, CancellationToken cancellationToken)
@@ -150,7 +150,7 @@ internal sealed partial class ChangePlanner
         {
             MarkPlanned(entry.Path);
             var baseline = await BaselineAsync(entry.Path, cancellationToken).ConfigureAwait(false);
-            var info = await ctx.Retry.ExecuteAsync(async ct => await ctx.Source.GetInfoAsync(entry.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var info = await ctx.Source.GetInfoAsync(entry.Path, cancellationToken).ConfigureAwait(false);
             if (info is not null)
             {
                 var upload = writer.NewAction(ActionKind.Upload, entry.Path, null) with
@@ -180,12 +180,10 @@ internal sealed partial class ChangePlanner
             _carryOver.Add(entry);
             _carryOverPaths.Add(entry.Path);
         }
-
-        ctx.CarryOverKnownEmpty = _carryOver.Count == 0;
     }
 
     /// <summary>The tree after this run: staged reports applied (called when the run finalizes).</summary>
-    public static async Task ApplyTreeAsync(RunContext ctx, CancellationToken cancellationToken)
+    public static async Task ApplyTreeAsync(StepContext ctx, CancellationToken cancellationToken)
     {
         // A first run's planner wrote the tree already (TreeWritten): then only the staged items go.
         if (!ctx.Run.TreeWritten)
@@ -199,6 +197,6 @@ internal sealed partial class ChangePlanner
             await tree.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,5 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Planning;
 
 namespace SyncFunctions.Core.Planning;
@@ -16,7 +16,7 @@ namespace SyncFunctions.Core.Planning;
 /// 100,000-file first run never holds its files. Deletions are planned last, after every upload and move, so a
 /// path that something new was planned at is never deleted (the delete would run after the upload).
 /// </remarks>
-internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
+internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
 {
     /// <summary>Staged folders (and packages, the root) and deletions; files are streamed, not kept.</summary>
     private readonly Dictionary<string, ChangeItem> _staged = new(StringComparer.Ordinal);
@@ -38,17 +38,25 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
     private string _rootId = "";
     private long _moves;
 
-    public async Task PlanAsync(CancellationToken cancellationToken)
+    /// <summary>Plans every staged item into work items and ends observation; returns the writer (for the items it wrote).</summary>
+    /// <remarks>
+    /// Deterministic: nothing of the run executes before its plan is complete (the tree changes only when the run
+    /// ends, the staged items once staging is done), so planning again after a crash writes the same items and keeps
+    /// those already there.
+    /// </remarks>
+    /// <param name="stagedLast">The last page's run-row change when it was staged in this call and not recorded yet (folded into the final CAS).</param>
+    /// <param name="cancellationToken">Stops planning; what it wrote stays.</param>
+    public async Task<PlanWriter> PlanAsync(Func<RunRecord, RunRecord>? stagedLast, CancellationToken cancellationToken)
     {
-        _rootId = await ctx.Retry.ExecuteAsync(async ct => await feed.GetRootItemIdAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _rootId = await feed.GetRootItemIdAsync(cancellationToken).ConfigureAwait(false);
         var run = ctx.Run;
 
         // A pair that never finished a run has an empty tree and baseline: no tree reads, and no path can be planned
         // twice, so the planned paths are tracked only where the carry-over set needs them.
-        _treeLoaded = !run.Resync && ctx.FirstRun;
-        _trackAllPlanned = !ctx.FirstRun || run.Resync;
+        _treeLoaded = !run.Resync && run.FirstRun;
+        _trackAllPlanned = !run.FirstRun || run.Resync;
         await LoadCarryOverAsync(cancellationToken).ConfigureAwait(false);
-        if (ctx.StagedFolders is { } seen && !run.Resync)
+        if (run.FirstRun && !run.Resync && ctx.Steps.Resources.StagedFolders.TryTake(ctx.RunId, run.StagedCount, out var seen, out var files))
         {
             // This process staged the whole first enumeration and kept its folders: no first pass.
             foreach (var (id, item) in seen)
@@ -56,14 +64,14 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
                 _staged[id] = item;
             }
 
-            _hasStagedFiles = ctx.StagedFiles;
+            _hasStagedFiles = files;
         }
-        else if (!ctx.NothingStaged)
+        else if (run.StagedCount > 0)
         {
             await LoadFoldersAsync(run.Resync, cancellationToken).ConfigureAwait(false);
         }
 
-        var writer = new PlanWriter(ctx);
+        var writer = new PlanWriter(ctx, PlanWriter.ConflictMode.KeepAndContinue, null, 0, new PlanTotals(0, 0, 0, 0));
         await PlanStagedAsync(writer, cancellationToken).ConfigureAwait(false);
         if (run.Resync)
         {
@@ -73,7 +81,12 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
         await PlanCarryOverAsync(writer, cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
         Logs.ChangesPlanned(ctx.Log, writer.Actions, _moves);
-        await writer.FinishAsync(await BaselineCountAsync(writer, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var carryOverEmpty = _carryOver.Count == 0;
+        await writer.FinishAsync(
+            await BaselineCountAsync(writer, cancellationToken).ConfigureAwait(false),
+            r => (stagedLast is null ? r : stagedLast(r)) with { CarryOverWasEmpty = carryOverEmpty },
+            cancellationToken).ConfigureAwait(false);
+        return writer;
     }
 
     /// <summary>The staged items: folders, then the files streamed from the ledger, then the deletions.</summary>
@@ -81,7 +94,7 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
     {
         // A first run starts from an empty tree: it writes the tree as it plans, instead of reading every staged
         // item once more when the run ends.
-        var tree = _treeLoaded ? new TreeWriter(ctx) : null;
+        var tree = _treeLoaded && !ctx.Options.DryRun ? new TreeWriter(ctx) : null;
         foreach (var folder in _staged.Values.Where(i => !i.IsDeleted).OrderBy(i => i.ItemId, StringComparer.Ordinal).ToList())
         {
             await PlanOneAsync(folder, writer, cancellationToken).ConfigureAwait(false);
@@ -116,7 +129,7 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
     {
         await foreach (var item in ctx.Ledger.ListStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false))
         {
-            if (!ctx.FirstRun || resync)
+            if (!ctx.Run.FirstRun || resync)
             {
                 _stagedIds.Add(item.ItemId);
             }
@@ -212,7 +225,7 @@ internal sealed partial class ChangePlanner(RunContext ctx, IChangeSource feed)
 
         // A new item at a path another item had (replaced, or renamed onto it): the write replaces what was synced
         // there, so it is conditioned on that version instead of on an empty path. A first run has no baseline.
-        if (baseline is null && !ctx.FirstRun)
+        if (baseline is null && !ctx.Run.FirstRun)
         {
             baseline = await BaselineAsync(newPath, cancellationToken).ConfigureAwait(false);
         }

@@ -1,40 +1,58 @@
-using System.Globalization;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
-using SyncFunctions.Core.Planning;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Planning;
 
 /// <summary>
-/// Turns planned actions into work items: up to 100 small actions per item, one item per large file, deletes
-/// in items of their own. Item ids are sequence numbers, so a plan written again after a crash produces the
-/// same rows; an item that already exists is kept (it may be claimed or done).
+/// Turns planned actions into work items: up to 100 small actions per item, one item per large file (with its chunk
+/// ranges when it fans out), deletes in items of their own. Item ids are sequence numbers.
 /// </summary>
+/// <remarks>
+/// Rows are written insert-only, actions before their item row. When an item id is taken already (a duplicate
+/// observer, or one that crashed after writing), what is there is kept and its item row completed from its actions;
+/// <see cref="ConflictMode"/> says whether planning then goes on (a deterministic plan: the same rows) or stops the
+/// unit so the next one adopts the items found (a listing, which may have changed in between).
+/// </remarks>
 internal sealed class PlanWriter
 {
-    private const int BatchSize = 100;
-    private readonly RunContext _ctx;
-    private readonly List<ActionRecord> _small = new(BatchSize);
-    private readonly List<ActionRecord> _deletes = new(BatchSize);
-    private readonly bool _resumed;
+    private readonly StepContext _ctx;
+    private readonly List<ActionRecord> _small = new(WorkItemShapes.BatchSize);
+    private readonly List<ActionRecord> _deletes = new(WorkItemShapes.BatchSize);
+    private readonly List<WorkItemTicket> _written = [];
+    private readonly Func<WorkItemTicket, CancellationToken, ValueTask>? _itemWritten;
+    private readonly ConflictMode _onConflict;
     private int _itemNo;
+    private int _savedItemNo;
 
-    public PlanWriter(RunContext ctx)
+    public PlanWriter(StepContext ctx, ConflictMode onConflict, Func<WorkItemTicket, CancellationToken, ValueTask>? itemWritten, int firstItem, PlanTotals totals)
     {
         _ctx = ctx;
-        var run = ctx.Run;
-        _itemNo = run.WorkItemCount;
-        Actions = run.TotalActions;
-        Bytes = run.TotalBytes;
-        PlannedDeletes = run.PlannedDeletes;
-        _resumed = run.ObserveContinuation is not null || _itemNo > 0;
+        _onConflict = onConflict;
+        _itemWritten = itemWritten;
+        _itemNo = firstItem;
+        _savedItemNo = ctx.Run.WorkItemCount;
+        Actions = totals.Actions;
+        Bytes = totals.Bytes;
+        PlannedDeletes = totals.Deletes;
+    }
+
+    public enum ConflictMode
+    {
+        /// <summary>The plan is deterministic: an item found is the one this writer would write; go on.</summary>
+        KeepAndContinue,
+
+        /// <summary>The plan may differ: stop the unit (<see cref="PlanContendedException"/>); the next unit adopts what is there.</summary>
+        Stop,
     }
 
     public long Actions { get; private set; }
     public long Bytes { get; private set; }
     public long PlannedDeletes { get; private set; }
     public int ItemCount => _itemNo;
-    public bool BatchFull => _small.Count >= BatchSize;
+    public bool BatchFull => _small.Count >= WorkItemShapes.BatchSize;
+
+    /// <summary>The items this writer wrote or kept (for the step's result).</summary>
+    public IReadOnlyList<WorkItemTicket> Written => _written;
 
     public void AddSkipped(string path, string reason)
     {
@@ -52,9 +70,9 @@ internal sealed class PlanWriter
         {
             PlannedDeletes++;
             _deletes.Add(action);
-            if (_deletes.Count >= BatchSize)
+            if (_deletes.Count >= WorkItemShapes.BatchSize)
             {
-                await WriteItemAsync(WorkItemKind.Deletes, _deletes, cancellationToken).ConfigureAwait(false);
+                await WriteItemAsync(_deletes, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -63,7 +81,7 @@ internal sealed class PlanWriter
         Bytes += action.Kind == ActionKind.Upload ? action.SourceSize : 0;
         if (action.Kind == ActionKind.Upload && action.SourceSize > _ctx.Options.ChunkSize)
         {
-            await WriteItemAsync(WorkItemKind.LargeFile, [action], cancellationToken).ConfigureAwait(false);
+            await WriteItemAsync([action], cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -78,6 +96,7 @@ internal sealed class PlanWriter
         ActionId = "",
         Kind = kind,
         Path = path,
+        Reason = a?.Reason,
         SourceSize = a?.Source?.Size ?? a?.Baseline?.Size ?? 0,
         SourceLastModified = a?.Source?.LastModified ?? a?.Baseline?.LastModified ?? default,
         SourceVersion = a?.Source?.Version,
@@ -90,26 +109,18 @@ internal sealed class PlanWriter
         DestinationETag = a?.Destination?.Version,
     };
 
-    /// <summary>Writes every buffered action and records how far the plan got.</summary>
+    /// <summary>Writes every buffered action and records on the run how far the plan got (with CAS: a unit that lost the run row to another stops).</summary>
     public async Task FlushAsync(string? continuation, CancellationToken cancellationToken)
     {
-        if (_small.Count > 0)
-        {
-            await WriteItemAsync(WorkItemKind.SmallBatch, _small, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (_deletes.Count > 0)
-        {
-            await WriteItemAsync(WorkItemKind.Deletes, _deletes, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (_itemNo == _ctx.Run.WorkItemCount && (continuation is null || continuation == _ctx.Run.ObserveContinuation))
+        await WriteBufferedAsync(cancellationToken).ConfigureAwait(false);
+        if (_itemNo == _savedItemNo && (continuation is null || continuation == _ctx.Run.ObserveContinuation))
         {
             return; // nothing new to record
         }
 
+        var expected = _savedItemNo;
         await _ctx.UpdateRunAsync(
-            r => r with
+            r => r.WorkItemCount != expected ? throw new PlanContendedException(_ctx.RunId) : r with
             {
                 ObserveContinuation = continuation ?? r.ObserveContinuation,
                 WorkItemCount = _itemNo,
@@ -118,70 +129,121 @@ internal sealed class PlanWriter
                 PlannedDeletes = PlannedDeletes,
             },
             cancellationToken).ConfigureAwait(false);
-        _ctx.ReportProgress("observe");
+        _savedItemNo = _itemNo;
     }
 
-    /// <summary>Marks observation done and decides --max-delete for the whole run.</summary>
-    public async Task FinishAsync(long baselineCount, CancellationToken cancellationToken)
+    /// <summary>Marks observation done and applies the delete guard to the whole plan.</summary>
+    public async Task FinishAsync(long baselineCount, Func<RunRecord, RunRecord>? more, CancellationToken cancellationToken)
     {
-        var limit = _ctx.Options.MaxDelete;
-        var held = limit is not null && !limit.Allows(PlannedDeletes, baselineCount);
-        if (held)
+        await WriteBufferedAsync(cancellationToken).ConfigureAwait(false);
+        var decision = DeleteGuard.Decide(new PlanTotals(Actions, Bytes, PlannedDeletes, baselineCount), _ctx.Options.MaxDelete);
+        if (decision.HoldBack)
         {
-            Logs.DeletesHeldBack(_ctx.Log, PlannedDeletes, limit!.ToString(), baselineCount);
+            Logs.DeletesHeldBack(_ctx.Log, PlannedDeletes, _ctx.Options.MaxDelete!.ToString(), baselineCount);
         }
 
+        var expected = _savedItemNo;
         await _ctx.UpdateRunAsync(
-            r => r with
+            r =>
             {
-                ObserveDone = true,
-                ObserveContinuation = null,
-                WorkItemCount = _itemNo,
-                TotalActions = Actions,
-                TotalBytes = Bytes,
-                PlannedDeletes = PlannedDeletes,
-                BaselineCount = baselineCount,
-                DeletesHeldBack = held,
-                HeldBackDeletes = held ? PlannedDeletes : 0,
+                if (r.ObserveDone)
+                {
+                    return null;
+                }
+
+                if (r.WorkItemCount != expected)
+                {
+                    throw new PlanContendedException(_ctx.RunId);
+                }
+
+                var done = r with
+                {
+                    ObserveDone = true,
+                    ObserveContinuation = null,
+                    WorkItemCount = _itemNo,
+                    TotalActions = Actions,
+                    TotalBytes = Bytes,
+                    PlannedDeletes = PlannedDeletes,
+                    BaselineCount = baselineCount,
+                    DeletesHeldBack = decision.HoldBack,
+                    HeldBackDeletes = decision.HoldBack ? PlannedDeletes : 0,
+                };
+                return more is null ? done : more(done);
             },
             cancellationToken).ConfigureAwait(false);
         Logs.ObserveFinished(_ctx.Log, Actions, Bytes, PlannedDeletes);
-        _ctx.Queue.Pulse();
     }
 
-    private static string Id(int n, string format) => n.ToString(format, CultureInfo.InvariantCulture);
-
-    private async Task WriteItemAsync(WorkItemKind kind, List<ActionRecord> actions, CancellationToken cancellationToken)
+    private async Task WriteBufferedAsync(CancellationToken cancellationToken)
     {
-        var itemId = Id(_itemNo, "D8");
-        var rows = actions.Select((a, i) => a with { ItemId = itemId, ActionId = Id(i, "D3") }).ToList();
-        actions.Clear();
-        _itemNo++;
-        var item = new WorkItemRecord
+        if (_small.Count > 0)
         {
-            RunId = _ctx.RunId,
-            ItemId = itemId,
-            Kind = kind,
-            ActionCount = rows.Count,
-            TotalBytes = rows.Where(r => r.Kind == ActionKind.Upload && r.Status == ActionStatus.Pending).Sum(r => r.SourceSize),
-        };
-
-        if (_resumed)
-        {
-            // A crash after writing this item but before saving the continuation: keep what is there.
-            var existing = await _ctx.Retry.ExecuteAsync(async ct => await _ctx.Ledger.GetWorkItemAsync(_ctx.RunId, itemId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                if (existing.Status != WorkStatus.Done)
-                {
-                    _ctx.Queue.Track(existing, claimable: true);
-                }
-
-                return;
-            }
+            await WriteItemAsync(_small, cancellationToken).ConfigureAwait(false);
         }
 
-        var stored = await _ctx.Retry.ExecuteAsync(async ct => await _ctx.Ledger.AddWorkItemAsync(item, rows, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        _ctx.Queue.Track(stored, claimable: true);
+        if (_deletes.Count > 0)
+        {
+            await WriteItemAsync(_deletes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteItemAsync(List<ActionRecord> actions, CancellationToken cancellationToken)
+    {
+        var itemId = WorkItemShapes.ItemId(_itemNo);
+        var rows = actions.Select((a, i) => a with { ItemId = itemId, ActionId = i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture) }).ToList();
+        actions.Clear();
+        _itemNo++;
+        var inserted = await _ctx.Ledger.TryInsertActionsAsync(rows, cancellationToken).ConfigureAwait(false);
+        if (!inserted)
+        {
+            // Taken: keep what is there, and make sure its item row exists (derived from those actions).
+            rows = [.. await _ctx.Ledger.GetActionsAsync(_ctx.RunId, itemId, cancellationToken).ConfigureAwait(false)];
+        }
+
+        var item = WorkItemShapes.ItemFor(_ctx.RunId, itemId, rows, _ctx);
+        var ranges = item.RangeCount > 0 ? WorkItemShapes.RangesOf(item, rows[0], _ctx) : [];
+        foreach (var range in ranges)
+        {
+            await _ctx.Ledger.TryInsertWorkItemAsync(range, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = await _ctx.Ledger.TryInsertWorkItemAsync(item, cancellationToken).ConfigureAwait(false);
+        if (!inserted && _onConflict == ConflictMode.Stop)
+        {
+            throw new PlanContendedException(_ctx.RunId);
+        }
+
+        if (stored is null && _onConflict == ConflictMode.Stop)
+        {
+            throw new PlanContendedException(_ctx.RunId);
+        }
+
+        await NoteAsync(WorkItemTicket.Of(item), cancellationToken).ConfigureAwait(false);
+        foreach (var range in ranges)
+        {
+            await NoteAsync(WorkItemTicket.Of(range), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask NoteAsync(WorkItemTicket ticket, CancellationToken cancellationToken)
+    {
+        if (_written.Count < _ctx.Settings.MaxClaimableListed)
+        {
+            _written.Add(ticket);
+        }
+
+        if (_itemWritten is not null)
+        {
+            await _itemWritten(ticket, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Another observer wrote (or is writing) the same part of the plan: this unit stops; the next one continues from what is there.</summary>
+internal sealed class PlanContendedException : Exception
+{
+    public PlanContendedException(string runId)
+        : base($"run {runId}: another observer planned this part of the run")
+    {
     }
 }

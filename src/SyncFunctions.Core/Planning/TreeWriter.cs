@@ -1,5 +1,5 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Planning;
 
@@ -10,7 +10,7 @@ namespace SyncFunctions.Core.Planning;
 /// run so its end does not apply the staged items again.
 /// </summary>
 /// <remarks>Writing the same rows again after a crash is harmless. Not thread-safe (one caller).</remarks>
-internal sealed class TreeWriter(RunContext ctx)
+internal sealed class TreeWriter(StepContext ctx)
 {
     private const int BatchSize = 1000;
     private readonly List<TreeEntry> _upserts = new(BatchSize);
@@ -51,6 +51,6 @@ internal sealed class TreeWriter(RunContext ctx)
         var (upserts, deletes) = (_upserts.ToList(), _deletes.ToList());
         _upserts.Clear();
         _deletes.Clear();
-        await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.ApplyTreeAsync(ctx.PairId, upserts, deletes, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await ctx.Ledger.ApplyTreeAsync(ctx.PairId, upserts, deletes, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,4 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Planning;
 
 namespace SyncFunctions.Core.Protocol;
@@ -8,18 +7,18 @@ namespace SyncFunctions.Core.Protocol;
 /// Fan-in: sums the item rows (workers never share a counter row), records failed actions and held-back
 /// deletes in the pair's carry-over set, ends the run and releases the pair, committing the pending cursor.
 /// </summary>
-internal sealed class Finalizer(RunContext ctx)
+internal sealed class Finalizer(StepContext ctx)
 {
-    private const int MaxListed = 1000;
-
-    public async Task<(RunRecord Run, List<PathProblem> Failures, List<PathProblem> Skipped)> FinalizeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a run whose every item is done: sums the items, writes the carry-over set, applies the change feed's tree,
+    /// ends the run, then releases the pair and commits the pending cursor, last. A dry run writes none of that
+    /// (its ledger is an overlay that is thrown away).
+    /// </summary>
+    public async Task<(RunRecord Run, bool RunAgain)> FinalizeAsync(IReadOnlyList<WorkItemRecord> items, CancellationToken cancellationToken)
     {
         long succeeded = 0, failed = 0, skipped = 0, bytes = 0;
-        var failures = new List<PathProblem>();
-        var skippedList = new List<PathProblem>();
         var carry = new List<CarryOverEntry>();
-        var items = ctx.Run.WorkItemCount == 0 ? EmptyAsync<WorkItemRecord>() : ctx.Ledger.ListWorkItemsAsync(ctx.RunId, cancellationToken);
-        await foreach (var item in items.ConfigureAwait(false))
+        foreach (var item in items.Where(i => i.Kind != WorkItemKind.ChunkRange))
         {
             succeeded += item.Succeeded;
             failed += item.Failed;
@@ -30,30 +29,28 @@ internal sealed class Finalizer(RunContext ctx)
                 continue;
             }
 
-            var actions = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetActionsAsync(ctx.RunId, item.ItemId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            foreach (var a in actions)
+            foreach (var a in await ctx.Ledger.GetActionsAsync(ctx.RunId, item.ItemId, cancellationToken).ConfigureAwait(false))
             {
-                var problem = new PathProblem(a.Path, a.LastError ?? a.Status.ToString());
                 if (a.Status == ActionStatus.Failed)
                 {
-                    AddCapped(failures, problem);
                     carry.Add(Carry(a, CarryOverReason.Failed));
                 }
-                else if (a.Status == ActionStatus.Skipped)
+                else if (a.Status == ActionStatus.Skipped && a.Kind == ActionKind.Delete)
                 {
-                    AddCapped(skippedList, problem);
-                    if (a.Kind == ActionKind.Delete)
-                    {
-                        carry.Add(Carry(a, CarryOverReason.HeldBackDelete));
-                    }
+                    carry.Add(Carry(a, CarryOverReason.HeldBackDelete));
                 }
             }
         }
 
-        await UpdateCarryOverAsync(carry, cancellationToken).ConfigureAwait(false);
-        if (ctx.Source is IChangeSource && !ctx.NothingStaged)
+        var dryRun = ctx.Options.DryRun;
+        var changeFeed = ctx.Source.GetCapability<IChangeSource>() is not null;
+        if (!dryRun)
         {
-            await ChangePlanner.ApplyTreeAsync(ctx, cancellationToken).ConfigureAwait(false);
+            await UpdateCarryOverAsync(carry, cancellationToken).ConfigureAwait(false);
+            if (changeFeed && ctx.Run.StagedCount > 0)
+            {
+                await ChangePlanner.ApplyTreeAsync(ctx, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var status = failed > 0 || ctx.Run.DeletesHeldBack ? RunStatus.CompletedWithFailures : RunStatus.Succeeded;
@@ -66,22 +63,23 @@ internal sealed class Finalizer(RunContext ctx)
                 FailedActions = failed,
                 SkippedActions = skipped,
                 BytesDone = bytes,
+                CoordinatorLeaseExpires = null,
             },
             cancellationToken).ConfigureAwait(false);
-        await ReleasePairAsync(run.PendingCursor, cancellationToken).ConfigureAwait(false);
+        var again = await ReleasePairAsync(dryRun ? null : run.PendingCursor, cancellationToken).ConfigureAwait(false);
         Logs.RunEnded(ctx.Log, ctx.RunId, run.Status.ToString());
-        return (run, failures, skippedList);
+        return (run, again);
     }
 
     /// <summary>Ends the run as cancelled and releases the pair; the cursor does not move.</summary>
     public async Task<RunRecord> CancelAsync(CancellationToken cancellationToken)
     {
-        var run = await ctx.UpdateRunAsync(r => r.Status != RunStatus.Running ? null : r with { Status = RunStatus.Cancelled, EndedAt = ctx.Now }, cancellationToken).ConfigureAwait(false);
+        var run = await ctx.UpdateRunAsync(r => r.Status != RunStatus.Running ? null : r with { Status = RunStatus.Cancelled, EndedAt = ctx.Now, CoordinatorLeaseExpires = null }, cancellationToken).ConfigureAwait(false);
         await ReleasePairAsync(null, cancellationToken).ConfigureAwait(false);
-        if (ctx.Source is IChangeSource)
+        if (ctx.Source.GetCapability<IChangeSource>() is not null)
         {
             // The cursor does not move, so the next run reads these changes again: the staged copy is of no use.
-            await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await ctx.Ledger.DeleteStagedChangesAsync(ctx.RunId, cancellationToken).ConfigureAwait(false);
         }
 
         Logs.Cancelled(ctx.Log, ctx.RunId);
@@ -98,21 +96,13 @@ internal sealed class Finalizer(RunContext ctx)
         Since = ctx.Now,
     };
 
-    private static void AddCapped(List<PathProblem> list, PathProblem p)
-    {
-        if (list.Count < MaxListed)
-        {
-            list.Add(p);
-        }
-    }
-
     /// <summary>
     /// The carry-over set becomes exactly this run's failures and held-back deletes: a listing source
     /// re-plans every path each run, so an entry not failing again has been applied.
     /// </summary>
     private async Task UpdateCarryOverAsync(List<CarryOverEntry> carry, CancellationToken cancellationToken)
     {
-        if (carry.Count == 0 && ctx.CarryOverKnownEmpty)
+        if (carry.Count == 0 && ctx.Run.CarryOverWasEmpty)
         {
             return;
         }
@@ -129,33 +119,28 @@ internal sealed class Finalizer(RunContext ctx)
 
         if (carry.Count > 0 || removes.Count > 0)
         {
-            await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.ApplyCarryOverAsync(ctx.PairId, carry, removes, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await ctx.Ledger.ApplyCarryOverAsync(ctx.PairId, carry, removes, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async IAsyncEnumerable<T> EmptyAsync<T>()
+    /// <summary>Clears the pair's active run (committing <paramref name="cursor"/>); true when the pair was marked to run again.</summary>
+    private async Task<bool> ReleasePairAsync(string? cursor, CancellationToken cancellationToken)
     {
-        await Task.CompletedTask.ConfigureAwait(false);
-        yield break;
-    }
-
-    private async Task ReleasePairAsync(string? cursor, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            // The first try uses the pair row as acquired (no read); a conflict re-reads it.
-            var known = attempt == 0 ? ctx.Pair : null;
-            var pair = known ?? await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetPairAsync(ctx.PairId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            if (pair is null || pair.ActiveRunId != ctx.RunId)
+        var dirty = false;
+        await ctx.Steps.UpdatePairAsync(
+            ctx.PairId,
+            null,
+            pair =>
             {
-                return;
-            }
+                if (pair.ActiveRunId != ctx.RunId)
+                {
+                    return null;
+                }
 
-            var released = pair with { ActiveRunId = null, Cursor = cursor ?? pair.Cursor };
-            if (await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.TryUpdatePairAsync(released, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null)
-            {
-                return;
-            }
-        }
+                dirty = pair.Dirty;
+                return pair with { ActiveRunId = null, Dirty = false, Cursor = cursor ?? pair.Cursor };
+            },
+            cancellationToken).ConfigureAwait(false);
+        return dirty;
     }
 }

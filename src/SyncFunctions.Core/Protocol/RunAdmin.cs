@@ -172,17 +172,25 @@ public sealed class RunAdmin
         throw new InvalidOperationException($"run {runId} kept changing while it was being cancelled; try again");
     }
 
-    /// <summary>Dead: known dead on this host, or (when liveness cannot tell) silent for longer than the timeout.</summary>
-    public static bool IsOwnerDead(RunRecord run, IOwnerLiveness liveness, TimeSpan heartbeatTimeout, DateTimeOffset now)
+    /// <summary>
+    /// Dead: handed back (no coordinator), known dead on this host, or (when liveness cannot tell) its coordinator
+    /// lease ended (a run row without one: silent for longer than <paramref name="lease"/>).
+    /// </summary>
+    public static bool IsOwnerDead(RunRecord run, IOwnerLiveness liveness, TimeSpan lease, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(liveness);
+        if (run.OwnerPid == 0 && run.CoordinatorId is null)
+        {
+            return true;
+        }
+
         var alive = liveness.IsAlive(run.OwnerHost, run.OwnerPid, run.OwnerStarted);
         return alive switch
         {
             false => true,
             true => false,
-            null => now - run.Heartbeat > heartbeatTimeout,
+            null => now > (run.CoordinatorLeaseExpires ?? run.Heartbeat + lease),
         };
     }
 

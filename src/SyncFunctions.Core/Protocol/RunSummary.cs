@@ -11,7 +11,7 @@ public enum RunOutcome
     /// <summary>The run ended; some items failed (they are in the carry-over set).</summary>
     CompletedWithFailures,
 
-    /// <summary>The run ended but deletes were held back by --max-delete (they are in the carry-over set).</summary>
+    /// <summary>The run ended but deletes were held back by the delete limit (they are in the carry-over set).</summary>
     DeletesHeldBack,
 
     /// <summary>The run was cancelled (runs cancel).</summary>
@@ -71,4 +71,10 @@ public sealed record RunSummary
     /// <summary>With --dry-run: what would be done (first 10,000).</summary>
     public IReadOnlyList<PlannedChange> Planned { get; init; } = [];
     public string? Message { get; init; }
+
+    /// <summary>A resumed run keeps its stored options: which given options it did not take.</summary>
+    public string? Notice { get; init; }
+
+    /// <summary>A trigger marked the pair while the run was active: another run should follow.</summary>
+    public bool RunAgain { get; init; }
 }

@@ -27,36 +27,33 @@ public sealed record SyncOptions
     /// <summary>What started the run (cli, timer, http, webhook).</summary>
     public string Trigger { get; init; } = "cli";
 
-    /// <summary>Lease of a claimed work item; renewed while the worker holds it.</summary>
-    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>A run whose owner's heartbeat is older than this is taken over.</summary>
-    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How often the owner writes its heartbeat.</summary>
+    /// <summary>How often the in-process driver renews its coordinator lease (and sees <c>runs cancel</c>).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Attempts per storage operation before an item is recorded as Failed.</summary>
-    public int MaxAttempts { get; init; } = 6;
-
-    /// <summary>Returns null when valid, else a message naming the option.</summary>
-    public string? Validate(long maxChunkSize = 4000L * 1024 * 1024)
+    /// <summary>Returns null when valid, else the invalid option and the problem (the host names its own flag).</summary>
+    public OptionProblem? Validate(long maxChunkSize = 4000L * 1024 * 1024)
     {
         if (Parallel is < MinParallel or > MaxParallel)
         {
-            return $"--parallel must be between {MinParallel} and {MaxParallel} (got {Parallel})";
+            return new OptionProblem(nameof(Parallel), $"must be between {MinParallel} and {MaxParallel} (got {Parallel})");
         }
 
         if (ChunkSize < 64 * 1024 || ChunkSize > maxChunkSize)
         {
-            return $"--chunk-size must be between 64KiB and {maxChunkSize / (1024 * 1024)}MiB (got {ChunkSize} bytes)";
+            return new OptionProblem(nameof(ChunkSize), $"must be between 64KiB and {maxChunkSize / (1024 * 1024)}MiB (got {ChunkSize} bytes)");
         }
 
         return null;
     }
 }
 
-/// <summary>--max-delete: an absolute count or a percentage of the baseline.</summary>
+/// <summary>An invalid option: which (<see cref="SyncOptions"/> property name) and what is wrong with it.</summary>
+public sealed record OptionProblem(string Option, string Problem)
+{
+    public override string ToString() => $"{Option} {Problem}";
+}
+
+/// <summary>The delete guard's limit: an absolute count or a percentage of the baseline.</summary>
 public sealed record MaxDeleteLimit(long? Count, double? Percent)
 {
     /// <summary>Parses "N" or "P%"; returns null and a message on bad input.</summary>
@@ -76,7 +73,7 @@ public sealed record MaxDeleteLimit(long? Count, double? Percent)
             return new MaxDeleteLimit(n, null);
         }
 
-        error = $"--max-delete takes a count or a percentage such as 50 or 10% (got '{text}')";
+        error = $"takes a count or a percentage such as 50 or 10% (got '{text}')";
         return null;
     }
 

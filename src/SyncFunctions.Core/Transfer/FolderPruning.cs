@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Retry;
 
 namespace SyncFunctions.Core.Transfer;
 
@@ -18,7 +17,7 @@ namespace SyncFunctions.Core.Transfer;
 /// <para>A pruning failure is logged and never fails an action or the run: at worst an empty folder stays.
 /// Thread-safe: one instance serves every worker of the process.</para>
 /// </remarks>
-internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry, ILogger log)
+internal sealed class FolderPruning(IObjectStore destination, ILogger log)
 {
     private readonly object _gate = new();
 
@@ -33,7 +32,7 @@ internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry,
     /// </summary>
     public async Task<IDisposable?> HoldForWriteAsync(string path, CancellationToken cancellationToken)
     {
-        if (destination is not IEmptyFolderPruner)
+        if (destination.GetCapability<IEmptyFolderPruner>() is null)
         {
             return null;
         }
@@ -72,7 +71,7 @@ internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry,
     /// </summary>
     public async Task PruneAfterAsync(IReadOnlyList<ActionRecord> results, CancellationToken cancellationToken)
     {
-        if (destination is not IEmptyFolderPruner pruner)
+        if (destination.GetCapability<IEmptyFolderPruner>() is not { } pruner)
         {
             return;
         }
@@ -91,7 +90,7 @@ internal sealed class FolderPruning(IObjectStore destination, RetryPolicy retry,
 
         try
         {
-            await retry.ExecuteAsync(async ct => await pruner.PruneEmptyFoldersAsync(folders, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await pruner.PruneEmptyFoldersAsync(folders, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException ex)
         {

@@ -1,92 +1,95 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Transfer;
 
 /// <summary>
-/// Executes one claimed work item: its actions (concurrently within the item), then one transaction for the
+/// Executes a claimed work item: the unfinished actions of its window (concurrently), then one transaction for the
 /// action rows, one for their baseline rows, the pruning of destination folders its deletes and moves emptied
-/// (<see cref="FolderPruning"/>), and the item row. A crash between those steps is safe: done
-/// actions are not redone, the baseline is re-applied from the action rows, and a write that landed just
-/// before a crash is recognised by its hash.
+/// (<see cref="FolderPruning"/>), and the item row: Done when every action has ended, else Pending again for the
+/// rest. A crash between those steps is safe: ended actions are not redone, the baseline is re-applied from the
+/// action rows, and a write that landed just before a crash is recognised by its hash.
 /// </summary>
-internal sealed class ItemExecutor(RunContext ctx)
+internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
 {
-    /// <summary>Claims of one item after which its remaining actions are recorded as Failed (a poison item).</summary>
-    public const int MaxItemAttempts = 5;
+    private readonly Transfers _transfers = new(ctx) { CommitStagedRanges = claim.Record.RangeCount > 0 };
 
-    private readonly Transfers _transfers = new(ctx);
-    private readonly FolderPruning _folders = new(ctx.Destination, ctx.Retry, ctx.Log);
-
-    public async Task ExecuteAsync(ClaimedItem claim, CancellationToken cancellationToken)
+    /// <param name="actions">Every action of the item, in id order.</param>
+    /// <param name="giveUpFirst">The item stalled at a window of one: its first unfinished action is the one that kills workers.</param>
+    /// <param name="cancellationToken">Interrupt or lost claim.</param>
+    public async Task<WorkItemResult> ExecuteAsync(IReadOnlyList<ActionRecord> actions, bool giveUpFirst, CancellationToken cancellationToken)
     {
         var item = claim.Record;
-        var actions = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.GetActionsAsync(ctx.RunId, item.ItemId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var results = actions.ToArray();
+        var open = Enumerable.Range(0, results.Length).Where(i => !IsEnded(results[i])).ToList();
+        var window = item.Window > 0 ? open.Take(item.Window).ToList() : open;
         var heldBack = item.Kind == WorkItemKind.Deletes && ctx.Run.DeletesHeldBack;
-        var poisoned = item.Attempts > MaxItemAttempts;
+        var poisoned = item.Failures >= ctx.Settings.MaxItemFailures;
+        if (giveUpFirst && window.Count > 0)
+        {
+            var i = window[0];
+            results[i] = results[i] with
+            {
+                Status = ActionStatus.Failed,
+                LastError = $"gave up: the worker transferring it died {item.Deaths} times, {ctx.Settings.StallLimit} of them in a row without progress",
+            };
+            window = window.Skip(1).ToList();
+        }
 
         var store = new ActionStore(ctx, claim);
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, results.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, ctx.Options.Parallel), CancellationToken = cancellationToken },
+            window,
+            new ParallelOptions { MaxDegreeOfParallelism = ctx.Resources.Parallel, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
                 var a = results[i];
-                if (a.Status is ActionStatus.Done or ActionStatus.Failed or ActionStatus.Skipped)
-                {
-                    return;
-                }
-
                 if (heldBack || poisoned)
                 {
-                    results[i] = heldBack ? HeldBack(a) : a with { Status = ActionStatus.Failed, LastError = $"gave up after {item.Attempts - 1} attempts of its work item" };
+                    results[i] = heldBack ? HeldBack(a) : a with { Status = ActionStatus.Failed, LastError = $"gave up after {item.Failures} failed attempts of its work item" };
                 }
                 else
                 {
-                    await ctx.TransferSlots.WaitAsync(ct).ConfigureAwait(false);
+                    await ctx.Resources.TransferSlots.WaitAsync(ct).ConfigureAwait(false);
                     try
                     {
                         // Writers keep the folders above their target from being pruned by another item meanwhile.
                         using var hold = a.Kind is ActionKind.Upload or ActionKind.Move
-                            ? await _folders.HoldForWriteAsync(a.Path, ct).ConfigureAwait(false)
+                            ? await ctx.Resources.Folders.HoldForWriteAsync(a.Path, ct).ConfigureAwait(false)
                             : null;
                         results[i] = await RunActionAsync(a, store, ct).ConfigureAwait(false);
                     }
                     finally
                     {
-                        ctx.TransferSlots.Release();
+                        ctx.Resources.TransferSlots.Release();
                     }
                 }
 
-                ctx.ActionFinished(results[i].Status == ActionStatus.Done ? results[i].BytesDone : 0, a.Path);
+                ctx.ActionEnded(results[i].Status == ActionStatus.Done ? results[i].BytesDone : 0, a.Path);
             }).ConfigureAwait(false);
 
         // Large items wrote checkpoints: take their latest ETags before the final update.
         results = store.Merge(results);
-        var changed = results.Where((r, i) => !ReferenceEquals(r, actions[i]) || r.Status == ActionStatus.Claimed).ToList();
-        if (changed.Count > 0)
+        var changed = results.Where((r, i) => !ReferenceEquals(r, actions[i])).ToList();
+        if (changed.Count > 0 && await ctx.Ledger.TryUpdateActionsAsync(changed, cancellationToken).ConfigureAwait(false) is null)
         {
-            var stored = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.TryUpdateActionsAsync(changed, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            if (stored is null)
-            {
-                claim.Lost = true;
-                Logs.ClaimLost(ctx.Log, item.ItemId);
-                return;
-            }
+            Logs.ClaimLost(ctx.Log, item.ItemId);
+            claim.MarkLost();
+            return new WorkItemResult(WorkOutcome.Lost, Transferred: ctx.Transferred);
         }
 
-        await ApplyBaselineAsync(results, cancellationToken).ConfigureAwait(false);
+        await BaselineWriter.ApplyAsync(ctx, changed, cancellationToken).ConfigureAwait(false);
 
-        // Before the item is Done, so a crash here prunes again when the item is reclaimed (pruning is idempotent).
-        await _folders.PruneAfterAsync(results, cancellationToken).ConfigureAwait(false);
-        await CompleteItemAsync(claim, results, cancellationToken).ConfigureAwait(false);
+        // Before the item row moves, so a crash here prunes again when the item is reclaimed (pruning is idempotent).
+        await ctx.Resources.Folders.PruneAfterAsync(changed, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(results, changed, cancellationToken).ConfigureAwait(false);
     }
+
+    public static bool IsEnded(ActionRecord a) => a.Status is ActionStatus.Done or ActionStatus.Failed or ActionStatus.Skipped;
 
     private static ActionRecord HeldBack(ActionRecord a) => a with
     {
         Status = ActionStatus.Skipped,
-        LastError = "delete held back by --max-delete",
+        LastError = "delete held back by the delete limit",
     };
 
     private async Task<ActionRecord> RunActionAsync(ActionRecord a, ActionStore store, CancellationToken cancellationToken)
@@ -124,82 +127,55 @@ internal sealed class ItemExecutor(RunContext ctx)
         catch (StorageException ex) when (ex.Kind != StorageErrorKind.Authentication)
         {
             Logs.ActionFailed(ctx.Log, a.Path, ex.Message);
-            return a with { Status = ActionStatus.Failed, LastError = $"{ex.Kind}: {ex.Message}" };
+            return a with { Status = ActionStatus.Failed, LastError = FailureText(ex) };
         }
     }
+
+    /// <summary>The reason a failed action keeps: what went wrong, in words (retryable kinds were retried already).</summary>
+    internal static string FailureText(StorageException ex) => ex.Kind switch
+    {
+        StorageErrorKind.Transient or StorageErrorKind.Throttled => $"{ex.Message} (still failing after retries)",
+        StorageErrorKind.Permanent => ex.Message,
+        _ => $"{ex.Kind}: {ex.Message}",
+    };
 
     private async Task<ActionRecord> DeleteAsync(ActionRecord a, CancellationToken cancellationToken)
     {
         var options = ctx.Options.Force ? WriteOptions.Unconditional : new WriteOptions(IfMatch: a.ExpectedDestETag);
         try
         {
-            await ctx.Retry.ExecuteAsync(async ct => await ctx.Destination.DeleteAsync(a.Path, options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await ctx.Destination.DeleteAsync(a.Path, options, cancellationToken).ConfigureAwait(false);
             return a with { Status = ActionStatus.Done, LastError = null };
         }
         catch (StorageException ex) when (ex.Kind == StorageErrorKind.PreconditionFailed)
         {
-            return a with { Status = ActionStatus.Failed, LastError = "destination changed since the last sync; not deleted (use --force to delete anyway)" };
+            return a with { Status = ActionStatus.Failed, LastError = "destination changed since the last sync; not deleted (a forced run deletes it anyway)" };
         }
     }
 
-    private async Task ApplyBaselineAsync(ActionRecord[] results, CancellationToken cancellationToken)
+    private async Task<WorkItemResult> CompleteAsync(ActionRecord[] results, List<ActionRecord> changed, CancellationToken cancellationToken)
     {
-        var upserts = new List<BaselineEntry>();
-        var deletes = new List<string>();
-        foreach (var r in results.Where(r => r.Status == ActionStatus.Done))
-        {
-            if (r.Kind == ActionKind.Delete)
-            {
-                deletes.Add(r.Path);
-            }
-            else
-            {
-                if (r.Kind == ActionKind.Move && r.FromPath is { } from)
-                {
-                    deletes.Add(from);
-                }
-
-                upserts.Add(new BaselineEntry
-                {
-                    PairId = ctx.PairId,
-                    Path = r.Path,
-                    Size = r.SourceSize,
-                    LastModified = r.SourceLastModified,
-                    SourceVersion = r.SourceVersion,
-                    Sha256 = r.SourceSha256,
-                    SourceItemId = r.SourceItemId,
-                    SourceParentId = r.SourceParentId,
-                    DestETag = r.ResultDestETag,
-                });
-            }
-        }
-
-        if (upserts.Count > 0 || deletes.Count > 0)
-        {
-            await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.ApplyBaselineAsync(ctx.PairId, upserts, deletes, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task CompleteItemAsync(ClaimedItem claim, ActionRecord[] results, CancellationToken cancellationToken)
-    {
+        var all = results.All(IsEnded);
         await claim.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var done = claim.Record with
-            {
-                Status = WorkStatus.Done,
-                LeaseExpires = null,
-                Succeeded = results.Count(r => r.Status == ActionStatus.Done),
-                Failed = results.Count(r => r.Status == ActionStatus.Failed),
-                Skipped = results.Count(r => r.Status == ActionStatus.Skipped),
-                BytesDone = results.Where(r => r.Status == ActionStatus.Done).Sum(r => r.BytesDone),
-            };
-            var stored = await ctx.Retry.ExecuteAsync(async ct => await ctx.Ledger.TryUpdateWorkItemAsync(done, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var next = all
+                ? claim.Record with
+                {
+                    Status = WorkStatus.Done,
+                    LeaseExpires = null,
+                    Succeeded = results.Count(r => r.Status == ActionStatus.Done),
+                    Failed = results.Count(r => r.Status == ActionStatus.Failed),
+                    Skipped = results.Count(r => r.Status == ActionStatus.Skipped),
+                    BytesDone = results.Where(r => r.Status == ActionStatus.Done).Sum(r => r.BytesDone),
+                }
+                : claim.Record with { Status = WorkStatus.Pending, LeaseOwner = null, LeaseExpires = null, StalledDeaths = 0 };
+            var stored = await ctx.Ledger.TryUpdateWorkItemAsync(next, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                claim.Lost = true;
                 Logs.ClaimLost(ctx.Log, claim.Record.ItemId);
-                return;
+                claim.MarkLost();
+                return new WorkItemResult(WorkOutcome.Lost, Transferred: ctx.Transferred);
             }
 
             claim.Record = stored;
@@ -208,10 +184,17 @@ internal sealed class ItemExecutor(RunContext ctx)
         {
             claim.Gate.Release();
         }
+
+        return new WorkItemResult(
+            all ? WorkOutcome.Done : WorkOutcome.Continued,
+            changed.Count(r => r.Status == ActionStatus.Done),
+            changed.Count(r => r.Status == ActionStatus.Failed),
+            changed.Count(r => r.Status == ActionStatus.Skipped),
+            ctx.Transferred);
     }
 
     /// <summary>Holds the latest stored version of action rows that wrote checkpoints mid-transfer.</summary>
-    private sealed class ActionStore(RunContext ctx, ClaimedItem claim)
+    private sealed class ActionStore(StepContext ctx, ClaimedItem claim)
     {
         private readonly Dictionary<string, ActionRecord> _latest = new(StringComparer.Ordinal);
 
@@ -229,7 +212,7 @@ internal sealed class ItemExecutor(RunContext ctx)
             var stored = await ctx.Ledger.TryUpdateActionsAsync([row], cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                claim.Lost = true;
+                claim.MarkLost();
                 throw new OperationCanceledException($"lost the claim on work item {claim.Record.ItemId}");
             }
 

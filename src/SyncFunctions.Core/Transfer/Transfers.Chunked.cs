@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Transfer;
 
@@ -11,36 +11,12 @@ internal sealed partial class Transfers
     /// <summary>Chunks staged concurrently for one file.</summary>
     private const int ChunksInFlightPerFile = 4;
 
-    /// <summary>
-    /// Chunk ids are derived from the source version and the chunk layout, so chunks staged for another
-    /// version of the file (or another chunk size) are never reused, and all ids have the same length.
-    /// </summary>
-    public static IReadOnlyList<string> ChunkIds(string? sourceVersion, long size, long chunkSize, int count)
-    {
-        var seed = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sourceVersion}|{size}|{chunkSize}")))[..16];
-        var ids = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            ids[i] = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{seed}-{i:D6}"));
-        }
-
-        return ids;
-    }
-
-    /// <summary>Chunk size actually used: the configured one, grown when the file would need too many chunks.</summary>
-    public static long EffectiveChunkSize(long size, long chunkSize, int maxChunks)
-    {
-        var needed = (size + maxChunks - 1) / maxChunks;
-        return needed <= chunkSize ? chunkSize : (needed + (1 << 20) - 1) / (1 << 20) * (1 << 20);
-    }
-
     private async Task<ActionRecord> ChunkedAsync(ActionRecord a, IChunkedWriter writer, (IReadUrlProvider Urls, IServerSideCopy Copy)? copy, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
         var size = a.SourceSize;
-        var chunk = EffectiveChunkSize(size, ctx.Options.ChunkSize, writer.MaxChunkCount);
-        var count = (int)((size + chunk - 1) / chunk);
-        var ids = ChunkIds(a.SourceVersion, size, chunk, count);
-        var staged = await ctx.Retry.ExecuteAsync(async ct => await writer.GetStagedChunksAsync(a.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var layout = ChunkLayout.For(a.SourceVersion, size, ctx.Options.ChunkSize, writer.MaxChunkCount);
+        var (chunk, count, ids) = (layout.ChunkSize, layout.Count, layout.Ids);
+        var staged = await writer.GetStagedChunksAsync(a.Path, cancellationToken).ConfigureAwait(false);
         var reused = ids.Count(staged.Contains);
         if (reused > 0)
         {
@@ -51,7 +27,7 @@ internal sealed partial class Transfers
         string? sha;
         if (copy is { } c)
         {
-            var url = await ctx.Retry.ExecuteAsync(async ct => await c.Urls.GetReadUrlAsync(a.Path, TimeSpan.FromHours(2), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var url = await c.Urls.GetReadUrlAsync(a.Path, TimeSpan.FromHours(2), cancellationToken).ConfigureAwait(false);
             await StageFromUrlAsync(a, c.Copy, url, ids, staged, chunk, progress, cancellationToken).ConfigureAwait(false);
             sha = a.SourceSha256;
         }
@@ -61,7 +37,7 @@ internal sealed partial class Transfers
         }
 
         var options = Conditions(a, sha);
-        var result = await ctx.Retry.ExecuteAsync(async ct => await writer.CommitChunksAsync(a.Path, ids, options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var result = await writer.CommitChunksAsync(a.Path, ids, options, cancellationToken).ConfigureAwait(false);
         ctx.AddTransferred();
         return Done(progress.Action, result.ETag, sha, size);
     }
@@ -88,7 +64,7 @@ internal sealed partial class Transfers
                 {
                     try
                     {
-                        await ctx.Retry.ExecuteAsync(async ct => await copy.StageChunkFromUrlAsync(a.Path, ids[index], url, offset, length, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                        await copy.StageChunkFromUrlAsync(a.Path, ids[index], url, offset, length, cancellationToken).ConfigureAwait(false);
                         await progress.ChunkDoneAsync(index, length, a.Path, ctx, cancellationToken).ConfigureAwait(false);
                     }
                     finally
@@ -109,14 +85,14 @@ internal sealed partial class Transfers
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var inFlight = new SemaphoreSlim(ChunksInFlightPerFile);
         var tasks = new List<Task>();
-        var source = await ctx.Retry.ExecuteAsync(async ct => await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
             for (var i = 0; i < ids.Count; i++)
             {
                 var length = (int)Math.Min(chunk, a.SourceSize - (i * chunk));
                 await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                await ctx.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = ArrayPool<byte>.Shared.Rent(length);
                 var started = false;
                 try
@@ -149,7 +125,7 @@ internal sealed partial class Transfers
                     if (!started)
                     {
                         ArrayPool<byte>.Shared.Return(buffer);
-                        ctx.ChunkBuffers.Release();
+                        ctx.Resources.ChunkBuffers.Release();
                         inFlight.Release();
                     }
                 }
@@ -165,19 +141,17 @@ internal sealed partial class Transfers
     {
         try
         {
-            await ctx.Retry.ExecuteAsync(
-                async ct =>
-                {
-                    using var body = new MemoryStream(buffer, 0, length, writable: false);
-                    await writer.StageChunkAsync(path, id, body, ct).ConfigureAwait(false);
-                },
-                cancellationToken).ConfigureAwait(false);
+            using (var body = new MemoryStream(buffer, 0, length, writable: false))
+            {
+                await writer.StageChunkAsync(path, id, body, cancellationToken).ConfigureAwait(false);
+            }
+
             ctx.AddBytesTransferred(length);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            ctx.ChunkBuffers.Release();
+            ctx.Resources.ChunkBuffers.Release();
             inFlight.Release();
         }
 
@@ -187,51 +161,40 @@ internal sealed partial class Transfers
     private async Task<ActionRecord> DownloadAsync(ActionRecord a, IResumableWriter writer, CancellationToken cancellationToken)
     {
         var version = a.SourceVersion ?? $"{a.SourceSize}:{a.SourceLastModified.UtcTicks}";
-        var first = true;
-        await ctx.Retry.ExecuteAsync(
-            async ct =>
+        var offset = await writer.GetPartialLengthAsync(a.Path, version, cancellationToken).ConfigureAwait(false);
+        if (offset > 0)
+        {
+            Logs.DownloadResumed(ctx.Log, a.Path, offset);
+            ctx.AddResumedBytes(offset);
+        }
+
+        if (offset < a.SourceSize)
+        {
+            // The source stream re-opens itself at the byte it stopped at when a read fails on the way.
+            var body = await OpenSourceAsync(a, offset, null, cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
             {
-                var offset = await writer.GetPartialLengthAsync(a.Path, version, ct).ConfigureAwait(false);
-                if (first && offset > 0)
+                var counting = new CountingStream(body);
+                try
                 {
-                    Logs.DownloadResumed(ctx.Log, a.Path, offset);
-                    ctx.AddResumedBytes(offset);
+                    await writer.AppendPartialAsync(a.Path, version, offset, counting, cancellationToken).ConfigureAwait(false);
                 }
-
-                first = false;
-                if (offset >= a.SourceSize)
+                finally
                 {
-                    return;
+                    ctx.AddBytesTransferred(counting.BytesRead);
                 }
-
-                var body = await OpenSourceAsync(a, offset, null, ct).ConfigureAwait(false);
-                await using (body.ConfigureAwait(false))
-                {
-                    var counting = new CountingStream(body);
-                    try
-                    {
-                        await writer.AppendPartialAsync(a.Path, version, offset, counting, ct).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        ctx.AddBytesTransferred(counting.BytesRead);
-                    }
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         var options = Conditions(a, a.SourceSha256);
-        var result = await ctx.Retry.ExecuteAsync(async ct => await writer.CommitPartialAsync(a.Path, version, options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        var sha = await ctx.Retry.ExecuteAsync(
-            async ct =>
-            {
-                var written = await ctx.Destination.OpenReadAsync(a.Path, 0, null, ct).ConfigureAwait(false);
-                await using (written.ConfigureAwait(false))
-                {
-                    return Convert.ToHexStringLower(await SHA256.HashDataAsync(written, ct).ConfigureAwait(false));
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+        var result = await writer.CommitPartialAsync(a.Path, version, options, cancellationToken).ConfigureAwait(false);
+        string sha;
+        var written = await ctx.Destination.OpenReadAsync(a.Path, 0, null, cancellationToken).ConfigureAwait(false);
+        await using (written.ConfigureAwait(false))
+        {
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, cancellationToken).ConfigureAwait(false));
+        }
+
         ctx.AddTransferred();
         if (a.SourceSha256 is { } expected && !string.Equals(expected, sha, StringComparison.OrdinalIgnoreCase))
         {
@@ -257,7 +220,7 @@ internal sealed partial class Transfers
 
         public void Dispose() => _gate.Dispose();
 
-        public async Task ChunkDoneAsync(int index, long length, string path, RunContext ctx, CancellationToken cancellationToken)
+        public async Task ChunkDoneAsync(int index, long length, string path, StepContext ctx, CancellationToken cancellationToken)
         {
             Logs.ChunkStaged(ctx.Log, index + 1, count, path);
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -12,16 +12,16 @@ internal sealed partial class Transfers
     {
         var from = a.FromPath ?? throw new InvalidOperationException($"move to '{a.Path}' without a source path");
         var condition = Force ? WriteOptions.Unconditional : new WriteOptions(IfMatch: a.ExpectedDestETag);
-        if (ctx.Destination is IServerSideMove mover)
+        if (ctx.Destination.GetCapability<IServerSideMove>() is { } mover)
         {
             try
             {
-                var moved = await ctx.Retry.ExecuteAsync(async ct => await mover.MoveAsync(from, a.Path, condition, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                var moved = await mover.MoveAsync(from, a.Path, condition, cancellationToken).ConfigureAwait(false);
                 return Done(a, moved.ETag, a.SourceSha256, 0);
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.PreconditionFailed)
             {
-                return a with { Status = ActionStatus.Failed, LastError = $"destination changed: '{from}' was changed at the destination since the last sync; not moved (use --force)" };
+                return a with { Status = ActionStatus.Failed, LastError = $"destination changed: '{from}' was changed at the destination since the last sync; not moved (a forced run moves it anyway)" };
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
             {
@@ -35,13 +35,13 @@ internal sealed partial class Transfers
             return upload with { Kind = ActionKind.Move, FromPath = from };
         }
 
-        await ctx.Retry.ExecuteAsync(async ct => await ctx.Destination.DeleteAsync(from, condition, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await ctx.Destination.DeleteAsync(from, condition, cancellationToken).ConfigureAwait(false);
         return upload with { Kind = ActionKind.Move, FromPath = from, ExpectedDestETag = a.ExpectedDestETag };
     }
 
     /// <summary>Opens the source by item id when it has ids (a change feed), else by path.</summary>
     private Task<Stream> OpenSourceAsync(ActionRecord a, long offset, long? length, CancellationToken cancellationToken) =>
-        ctx.Source is IChangeSource feed && a.SourceItemId is { } id
+        ctx.Source.GetCapability<IChangeSource>() is { } feed && a.SourceItemId is { } id
             ? feed.OpenReadByIdAsync(id, offset, length, cancellationToken)
             : ctx.Source.OpenReadAsync(a.Path, offset, length, cancellationToken);
 }

@@ -21,14 +21,13 @@ internal sealed partial class Transfers
         long? offset = null;
         if (session is not null)
         {
-            var s = session;
-            offset = await ctx.Retry.ExecuteAsync(async ct => await writer.GetNextExpectedOffsetAsync(s, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            offset = await writer.GetNextExpectedOffsetAsync(session, cancellationToken).ConfigureAwait(false);
         }
 
         if (offset is null)
         {
             var options = Conditions(a, null);
-            session = await ctx.Retry.ExecuteAsync(async ct => await writer.CreateUploadSessionAsync(a.Path, options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            session = await writer.CreateUploadSessionAsync(a.Path, options, cancellationToken).ConfigureAwait(false);
             offset = 0;
             a = await checkpoint(a with { Checkpoint = FormatSession(session), BytesDone = 0 }, cancellationToken).ConfigureAwait(false);
         }
@@ -42,7 +41,7 @@ internal sealed partial class Transfers
         var buffer = ArrayPool<byte>.Shared.Rent((int)fragment);
         try
         {
-            var source = await ctx.Retry.ExecuteAsync(async ct => await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
             await using (source.ConfigureAwait(false))
             {
                 var position = 0L;
@@ -59,14 +58,11 @@ internal sealed partial class Transfers
                     }
 
                     var start = position;
-                    var s = session!;
-                    result = await ctx.Retry.ExecuteAsync(
-                        async ct =>
-                        {
-                            using var body = new MemoryStream(buffer, 0, length, writable: false);
-                            return await writer.UploadFragmentAsync(s, start, a.SourceSize, body, ct).ConfigureAwait(false);
-                        },
-                        cancellationToken).ConfigureAwait(false);
+                    using (var body = new MemoryStream(buffer, 0, length, writable: false))
+                    {
+                        result = await writer.UploadFragmentAsync(session!, start, a.SourceSize, body, cancellationToken).ConfigureAwait(false);
+                    }
+
                     ctx.AddBytesTransferred(length);
                     position += length;
                     Logs.ChunkStaged(ctx.Log, (int)(position / fragment) + (position % fragment > 0 ? 1 : 0), (int)((a.SourceSize + fragment - 1) / fragment), a.Path);

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.InProcess;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Transfer;
 
@@ -9,12 +9,15 @@ namespace SyncFunctions.Core.Transfer;
 /// Moves one file's content. Picks the cheapest way the two stores allow: server-side copy from a read URL,
 /// staged chunks (resumed from the destination's uncommitted chunk list), a resumable partial file, or one request.
 /// </summary>
-internal sealed partial class Transfers(RunContext ctx)
+internal sealed partial class Transfers(StepContext ctx)
 {
     /// <summary>Saves a chunk checkpoint of the action (at most every few chunks).</summary>
     public delegate Task<ActionRecord> Checkpoint(ActionRecord action, CancellationToken cancellationToken);
 
     private const int CheckpointEvery = 8;
+
+    /// <summary>Reads of a small object before it counts as changing too fast to copy.</summary>
+    private const int ConsistentReadAttempts = 3;
 
     private bool Force => ctx.Options.Force;
 
@@ -44,7 +47,7 @@ internal sealed partial class Transfers(RunContext ctx)
 
     private async Task<ActionRecord> TransferAsync(ActionRecord a, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
-        if (ctx.Destination is IUploadSessionWriter sessions && a.SourceSize > sessions.MaxSimpleUploadSize)
+        if (ctx.Destination.GetCapability<IUploadSessionWriter>() is { } sessions && a.SourceSize > sessions.MaxSimpleUploadSize)
         {
             return await SessionUploadAsync(a, sessions, checkpoint, cancellationToken).ConfigureAwait(false);
         }
@@ -60,12 +63,17 @@ internal sealed partial class Transfers(RunContext ctx)
             return await PutSmallAsync(a, cancellationToken).ConfigureAwait(false);
         }
 
-        if (ctx.Destination is IChunkedWriter chunked)
+        if (CommitStagedRanges && ctx.Destination.GetCapability<IChunkedWriter>() is { } ranged)
+        {
+            return await CommitRangesAsync(a, ranged, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ctx.Destination.GetCapability<IChunkedWriter>() is { } chunked)
         {
             return await ChunkedAsync(a, chunked, copy, checkpoint, cancellationToken).ConfigureAwait(false);
         }
 
-        if (ctx.Destination is IResumableWriter resumable)
+        if (ctx.Destination.GetCapability<IResumableWriter>() is { } resumable)
         {
             return await DownloadAsync(a, resumable, cancellationToken).ConfigureAwait(false);
         }
@@ -74,7 +82,7 @@ internal sealed partial class Transfers(RunContext ctx)
     }
 
     private (IReadUrlProvider Urls, IServerSideCopy Copy)? ServerSideCopy() =>
-        ctx.Source is IReadUrlProvider { CanProvideReadUrls: true } urls && ctx.Destination is IServerSideCopy copy
+        ctx.Source.GetCapability<IReadUrlProvider>() is { CanProvideReadUrls: true } urls && ctx.Destination.GetCapability<IServerSideCopy>() is { } copy
             ? (urls, copy)
             : null;
 
@@ -93,9 +101,9 @@ internal sealed partial class Transfers(RunContext ctx)
 
     private async Task<ActionRecord> CopySmallAsync(ActionRecord a, IReadUrlProvider urls, IServerSideCopy copy, CancellationToken cancellationToken)
     {
-        var url = await ctx.Retry.ExecuteAsync(async ct => await urls.GetReadUrlAsync(a.Path, TimeSpan.FromHours(1), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var url = await urls.GetReadUrlAsync(a.Path, TimeSpan.FromHours(1), cancellationToken).ConfigureAwait(false);
         var options = Conditions(a, a.SourceSha256);
-        var result = await ctx.Retry.ExecuteAsync(async ct => await copy.CopyFromUrlAsync(a.Path, url, options, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var result = await copy.CopyFromUrlAsync(a.Path, url, options, cancellationToken).ConfigureAwait(false);
         ctx.AddTransferred();
         return Done(a, result.ETag, a.SourceSha256, a.SourceSize);
     }
@@ -106,21 +114,10 @@ internal sealed partial class Transfers(RunContext ctx)
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
         try
         {
-            var read = await ReadAllAsync(a, buffer, size, cancellationToken).ConfigureAwait(false);
-            var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
-            if (Integrity.Check(a, buffer.AsSpan(0, read), sha) is { } mismatch)
-            {
-                throw new StorageException(StorageErrorKind.Transient, $"'{a.Path}': {mismatch}");
-            }
-
+            var (read, sha) = await ReadConsistentAsync(a, buffer, size, cancellationToken).ConfigureAwait(false);
             var options = Conditions(a, sha);
-            var result = await ctx.Retry.ExecuteAsync(
-                async ct =>
-                {
-                    using var body = new MemoryStream(buffer, 0, read, writable: false);
-                    return await ctx.Destination.WriteAsync(a.Path, body, options, ct).ConfigureAwait(false);
-                },
-                cancellationToken).ConfigureAwait(false);
+            using var body = new MemoryStream(buffer, 0, read, writable: false);
+            var result = await ctx.Destination.WriteAsync(a.Path, body, options, cancellationToken).ConfigureAwait(false);
             ctx.AddTransferred();
             ctx.AddBytesTransferred(read);
             return Done(a, result.ETag, sha, read) with { SourceSize = read };
@@ -131,50 +128,69 @@ internal sealed partial class Transfers(RunContext ctx)
         }
     }
 
-    /// <summary>Reads a whole small object; a size different from the listing means it changed meanwhile.</summary>
-    private async Task<int> ReadAllAsync(ActionRecord a, byte[] buffer, int expected, CancellationToken cancellationToken) =>
-        await ctx.Retry.ExecuteAsync(
-            async ct =>
+    /// <summary>
+    /// Reads a whole small object and hashes it. A size different from the listing, or bytes that do not match the
+    /// source's own hashes, mean it changed (or was torn) while it was read: read it again, a few times. This is a
+    /// check of content, not a retry of storage calls (those are the store decorator's).
+    /// </summary>
+    private async Task<(int Read, string Sha256)> ReadConsistentAsync(ActionRecord a, byte[] buffer, int expected, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        for (var attempt = 0; attempt < ConsistentReadAttempts; attempt++)
+        {
+            var read = await ReadAllAsync(a, buffer, expected, cancellationToken).ConfigureAwait(false);
+            if (read != expected)
             {
-                var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
+                problem = $"'{a.Path}' changed while it was read (size differs from the listing)";
+                continue;
+            }
+
+            var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
+            if (Integrity.Check(a, buffer.AsSpan(0, read), sha) is { } mismatch)
+            {
+                problem = $"'{a.Path}': {mismatch}";
+                continue;
+            }
+
+            return (read, sha);
+        }
+
+        throw new StorageException(StorageErrorKind.Transient, problem ?? $"'{a.Path}' could not be read consistently");
+    }
+
+    /// <summary>Reads up to <paramref name="expected"/> bytes; returns -1 when the object holds more than that.</summary>
+    private async Task<int> ReadAllAsync(ActionRecord a, byte[] buffer, int expected, CancellationToken cancellationToken)
+    {
+        var stream = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var total = 0;
+            while (total < expected)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(total, expected - total), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
                 {
-                    var total = 0;
-                    while (total < expected)
-                    {
-                        var n = await stream.ReadAsync(buffer.AsMemory(total, expected - total), ct).ConfigureAwait(false);
-                        if (n == 0)
-                        {
-                            break;
-                        }
-
-                        total += n;
-                    }
-
-                    if (total != expected || await stream.ReadAsync(new byte[1], ct).ConfigureAwait(false) != 0)
-                    {
-                        throw new StorageException(StorageErrorKind.Transient, $"'{a.Path}' changed while it was read (size differs from the listing)");
-                    }
-
-                    return total;
+                    break;
                 }
-            },
-            cancellationToken).ConfigureAwait(false);
+
+                total += n;
+            }
+
+            return total == expected && await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0 ? -1 : total;
+        }
+    }
 
     private async Task<ActionRecord> PutStreamedAsync(ActionRecord a, CancellationToken cancellationToken)
     {
         var sha = a.SourceSha256 ?? await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
         var options = Conditions(a, sha);
-        var result = await ctx.Retry.ExecuteAsync(
-            async ct =>
-            {
-                var body = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
-                await using (body.ConfigureAwait(false))
-                {
-                    return await ctx.Destination.WriteAsync(a.Path, body, options, ct).ConfigureAwait(false);
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+        var body = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
+        WriteResult result;
+        await using (body.ConfigureAwait(false))
+        {
+            result = await ctx.Destination.WriteAsync(a.Path, body, options, cancellationToken).ConfigureAwait(false);
+        }
+
         ctx.AddTransferred();
         ctx.AddBytesTransferred(a.SourceSize);
         return Done(a, result.ETag, sha, a.SourceSize);
@@ -187,18 +203,15 @@ internal sealed partial class Transfers(RunContext ctx)
     private Task<string> QuickXorOfSourceAsync(ActionRecord a, CancellationToken cancellationToken) =>
         HashSourceWithAsync(a, SyncFunctions.Abstractions.Hashing.QuickXorHash.HashToBase64Async, cancellationToken);
 
-    /// <summary>Reads the source's content through once (retried as a whole) into <paramref name="hash"/>.</summary>
-    private async Task<string> HashSourceWithAsync(ActionRecord a, Func<Stream, CancellationToken, Task<string>> hash, CancellationToken cancellationToken) =>
-        await ctx.Retry.ExecuteAsync(
-            async ct =>
-            {
-                var stream = await OpenSourceAsync(a, 0, null, ct).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
-                {
-                    return await hash(stream, ct).ConfigureAwait(false);
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+    /// <summary>Reads the source's content through once into <paramref name="hash"/>.</summary>
+    private async Task<string> HashSourceWithAsync(ActionRecord a, Func<Stream, CancellationToken, Task<string>> hash, CancellationToken cancellationToken)
+    {
+        var stream = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await hash(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// A conditional write failed. When the destination already holds exactly our content (a write that
@@ -206,7 +219,7 @@ internal sealed partial class Transfers(RunContext ctx)
     /// </summary>
     private async Task<ActionRecord> AdoptOrConflictAsync(ActionRecord a, CancellationToken cancellationToken)
     {
-        var info = await ctx.Retry.ExecuteAsync(async ct => await ctx.Destination.GetInfoAsync(a.Path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var info = await ctx.Destination.GetInfoAsync(a.Path, cancellationToken).ConfigureAwait(false);
         if (info?.Sha256 is { } destSha && info.Size == a.SourceSize)
         {
             // The source's hash is only known here when the store reports it; otherwise read it once (conflicts are rare).
@@ -230,8 +243,8 @@ internal sealed partial class Transfers(RunContext ctx)
         {
             Status = ActionStatus.Failed,
             LastError = info is null
-                ? "destination changed: the object was deleted at the destination since the last sync (use --force to write anyway)"
-                : "destination changed since the last sync (use --force to overwrite)",
+                ? "destination changed: the object was deleted at the destination since the last sync (a forced run writes anyway)"
+                : "destination changed since the last sync (a forced run overwrites it)",
         };
     }
 }

@@ -13,7 +13,7 @@ public sealed class LayeringTests
     public static TheoryData<string, string[]> Allowed() => new()
     {
         { typeof(StorageException).Assembly.GetName().Name!, [] },
-        { typeof(SyncEngine).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
+        { typeof(SyncFunctions.Core.InProcess.InProcessDriver).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
         { typeof(BlobObjectStore).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
         { "SyncFunctions.Graph", ["SyncFunctions.Abstractions"] },
         { "SyncFunctions.GraphDev", ["SyncFunctions.Abstractions"] },

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Tests.Fakes;
 using SyncFunctions.Azure;
 using SyncFunctions.IntegrationTests.Infrastructure;
 
@@ -66,6 +67,16 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(item with { ETag = stored.ETag }, await _ledger.GetWorkItemAsync(item.RunId, item.ItemId, Ct));
         var actions = await _ledger.GetActionsAsync(item.RunId, item.ItemId, Ct);
         Assert.Equal(action with { ETag = actions[0].ETag }, Assert.Single(actions));
+    }
+
+    [Fact]
+    public async Task ChunkRangeRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var range = GoldenRecords.ChunkRange;
+        var stored = await _ledger.TryInsertWorkItemAsync(range, Ct);
+
+        await AssertGoldenAsync("workitem-range.json", "SyncWorkItems", range.RunId, range.ItemId);
+        Assert.Equal(range with { ETag = stored!.ETag }, await _ledger.GetWorkItemAsync(range.RunId, range.ItemId, Ct));
     }
 
     [Fact]

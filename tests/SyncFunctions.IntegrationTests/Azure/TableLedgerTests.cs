@@ -1,4 +1,5 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Tests.Fakes;
 using SyncFunctions.Azure;
 using SyncFunctions.IntegrationTests.Infrastructure;
 
@@ -128,7 +129,16 @@ public sealed class TableLedgerTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddWorkItemAsync_150Actions_WritesAllInOrderAndItemLast()
+    public async Task TryInsertActionsAsync_MoreThanOneTransaction_IsRejected()
+    {
+        var actions = Enumerable.Range(0, 101).Select(i => Action("i1", i)).ToList();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _ledger.TryInsertActionsAsync(actions, Ct));
+        Assert.Empty(await _ledger.GetActionsAsync("r1", "i1", Ct));
+    }
+
+    [Fact]
+    public async Task InsertPlan_150ActionsInTwoTransactions_WritesAllInOrderAndItemLast()
     {
         var actions = Enumerable.Range(0, 150).Select(i => Action("i1", i)).ToList();
 

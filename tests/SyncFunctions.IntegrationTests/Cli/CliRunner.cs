@@ -49,6 +49,8 @@ public sealed partial class CliRunner : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    private const string EnvTool = "/usr/bin/env";
+
     /// <summary>
     /// Starts <c>dotnet syncfn.dll ARGS</c> with SYNCFN_HOME at <paramref name="home"/>, no SYNCFN_STORAGE, no
     /// SYNCFN_GRAPH_URL and no Azure credentials, plus <paramref name="environment"/> (a null value removes a variable).
@@ -56,7 +58,11 @@ public sealed partial class CliRunner : IAsyncDisposable
     public static CliRunner Start(string home, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var psi = new ProcessStartInfo(dotnet)
+
+        // A test run started in the background (`./test.sh &`) inherits SIGINT ignored, and so would every child:
+        // the signal tests need the disposition a terminal gives, so it is reset to the default (coreutils env).
+        var resetSignals = File.Exists(EnvTool);
+        var psi = new ProcessStartInfo(resetSignals ? EnvTool : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -66,6 +72,12 @@ public sealed partial class CliRunner : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (resetSignals)
+        {
+            psi.ArgumentList.Add("--default-signal=INT,QUIT");
+            psi.ArgumentList.Add(dotnet);
+        }
+
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "syncfn.dll"));
         foreach (var arg in args)
         {

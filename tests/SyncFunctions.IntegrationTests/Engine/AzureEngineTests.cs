@@ -17,7 +17,7 @@ public sealed class AzureEngineTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private sealed record Rig(SyncEngine Engine, PairRecord Pair, FaultInjectingHandler Faults, BlobObjectStore Destination, TableLedger Ledger);
+    private sealed record Rig(InProcessDriver Engine, PairRecord Pair, FaultInjectingHandler Faults, BlobObjectStore Destination, TableLedger Ledger);
 
     private Rig Build(IObjectStore source, string container, FaultInjectingHandler? faults = null, string? tablePrefix = null)
     {
@@ -27,7 +27,7 @@ public sealed class AzureEngineTests(AzuriteFixture azurite) : IDisposable
         var ledger = TableLedger.Create(connection, tablePrefix ?? AzuriteFixture.NewTablePrefix());
         var env = new EngineEnvironment(TimeProvider.System, new OwnerIdentity("it", Environment.ProcessId, DateTimeOffset.UnixEpoch), new AlwaysAlive());
         var pair = new PairRecord(PairIdentity.Compute(source.DisplayName, container), source.DisplayName, container);
-        return new Rig(new SyncEngine(ledger, source, destination, env), pair, handler!, destination, ledger);
+        return new Rig(InProcessDriver.WithRetries(ledger, source, destination, env), pair, handler!, destination, ledger);
     }
 
     private string Seed(string name, IEnumerable<(string Path, byte[] Content)> files)
@@ -120,7 +120,7 @@ public sealed class AzureEngineTests(AzuriteFixture azurite) : IDisposable
         var local = new LocalFolderStore(back, TimeProvider.System);
         var env = new EngineEnvironment(TimeProvider.System, new OwnerIdentity("it", Environment.ProcessId, DateTimeOffset.UnixEpoch), new AlwaysAlive());
         var downPair = new PairRecord(PairIdentity.Compute(container, back), container, back);
-        var downSummary = await new SyncEngine(up.Ledger, blobSource, local, env).SyncAsync(downPair, Options, default);
+        var downSummary = await InProcessDriver.WithRetries(up.Ledger, blobSource, local, env).SyncAsync(downPair, Options, default);
 
         Assert.Equal(RunOutcome.Succeeded, upSummary.Outcome);
         Assert.Equal(RunOutcome.Succeeded, downSummary.Outcome);

@@ -1,4 +1,5 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Tests.Fakes;
 
 namespace SyncFunctions.Tests.Conformance;
 
@@ -6,7 +7,7 @@ namespace SyncFunctions.Tests.Conformance;
 public abstract partial class LedgerConformance
 {
     [Fact]
-    public async Task AddWorkItemAsync_OutOfOrder_ListsItemsInIdOrderWithActionsInIdOrder()
+    public async Task InsertPlan_OutOfOrder_ListsItemsInIdOrderWithActionsInIdOrder()
     {
         var ledger = await CreateLedgerAsync();
         var runId = NewId();
@@ -25,7 +26,7 @@ public abstract partial class LedgerConformance
     }
 
     [Fact]
-    public async Task AddWorkItemAsync_SameItemTwice_IsIdempotent()
+    public async Task InsertPlan_SameItemTwice_IsIdempotent()
     {
         var ledger = await CreateLedgerAsync();
         var runId = NewId();
@@ -37,6 +38,51 @@ public abstract partial class LedgerConformance
         Assert.Equal(Item(runId, "000000", 2), Assert.Single(items) with { ETag = null });
         Assert.Equal(again.ETag, items[0].ETag);
         Assert.Equal(2, (await ledger.GetActionsAsync(runId, "000000", Ct)).Count);
+    }
+
+    [Fact]
+    public async Task TryInsertActionsAsync_OneRowExists_ReturnsFalseAndWritesNoneOfTheBatch()
+    {
+        var ledger = await CreateLedgerAsync();
+        var runId = NewId();
+        var actions = Actions(runId, "000000", 3);
+        Assert.True(await ledger.TryInsertActionsAsync([actions[1]], Ct));
+
+        var inserted = await ledger.TryInsertActionsAsync(actions, Ct);
+
+        Assert.False(inserted);
+        Assert.Equal(["001"], (await ledger.GetActionsAsync(runId, "000000", Ct)).Select(a => a.ActionId));
+    }
+
+    [Fact]
+    public async Task TryInsertWorkItemAsync_ItemExists_ReturnsNullAndKeepsTheFirst()
+    {
+        var ledger = await CreateLedgerAsync();
+        var runId = NewId();
+        var first = await ledger.TryInsertWorkItemAsync(Item(runId, "000000", 2), Ct);
+
+        var second = await ledger.TryInsertWorkItemAsync(Item(runId, "000000", 5), Ct);
+
+        Assert.NotNull(first?.ETag);
+        Assert.Null(second);
+        Assert.Equal(2, (await ledger.GetWorkItemAsync(runId, "000000", Ct))!.ActionCount);
+    }
+
+    [Fact]
+    public async Task ListWorkItemRangeAsync_HalfOpenRange_ListsOnlyItemsInItInIdOrder()
+    {
+        var ledger = await CreateLedgerAsync();
+        var runId = NewId();
+        foreach (var id in new[] { "000003", "000001.r0001", "000001", "000002", "000001.r0000" })
+        {
+            await ledger.TryInsertWorkItemAsync(Item(runId, id, 1), Ct);
+        }
+
+        var ranged = await ToListAsync(ledger.ListWorkItemRangeAsync(runId, "000001.r", "000001.s", Ct));
+        var middle = await ToListAsync(ledger.ListWorkItemRangeAsync(runId, "000001", "000003", Ct));
+
+        Assert.Equal(["000001.r0000", "000001.r0001"], ranged.Select(i => i.ItemId));
+        Assert.Equal(["000001", "000001.r0000", "000001.r0001", "000002"], middle.Select(i => i.ItemId));
     }
 
     [Fact]

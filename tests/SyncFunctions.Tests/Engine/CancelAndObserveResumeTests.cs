@@ -44,7 +44,7 @@ public sealed class CancelAndObserveResumeTests
         var items = 0;
         h.Ledger.BeforeOperation = (method, _) =>
         {
-            if (method == nameof(InMemoryLedger.AddWorkItemAsync) && Interlocked.Increment(ref items) == 3)
+            if (method == nameof(InMemoryLedger.TryInsertWorkItemAsync) && Interlocked.Increment(ref items) == 3)
             {
                 interrupt.Cancel();
                 throw new OperationCanceledException(interrupt.Token);

@@ -18,7 +18,7 @@ public sealed class ChangeFeedEngineTests
         public SyncOptions Options { get; set; } = new() { Parallel = 4, ChunkSize = 64 * 1024 };
 
         public Task<RunSummary> SyncAsync(IObjectStore? destination = null, CancellationToken cancellationToken = default) =>
-            new SyncEngine(Ledger, Drive, destination ?? Destination, new EngineEnvironment(TimeProvider.System, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()))
+            InProcessDriver.WithRetries(Ledger, Drive, destination ?? Destination, new EngineEnvironment(TimeProvider.System, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()))
                 .SyncAsync(Pair, Options, cancellationToken);
 
         public void AssertMirrored()
@@ -78,7 +78,7 @@ public sealed class ChangeFeedEngineTests
 
             return Task.CompletedTask;
         };
-        var engine = new SyncEngine(rig.Ledger, rig.Drive, rig.Destination, new EngineEnvironment(time, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()));
+        var engine = InProcessDriver.WithRetries(rig.Ledger, rig.Drive, rig.Destination, new EngineEnvironment(time, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()));
 
         var summary = await engine.SyncAsync(rig.Pair, rig.Options, default);
 

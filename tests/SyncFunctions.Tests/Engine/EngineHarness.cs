@@ -38,8 +38,8 @@ internal sealed class EngineHarness
 
     public OwnerIdentity NewOwner() => new("testhost", Interlocked.Increment(ref _nextPid), Time.GetUtcNow());
 
-    public SyncEngine Engine(OwnerIdentity? owner = null) =>
-        new(Ledger, Source, Destination, new EngineEnvironment(Time, owner ?? NewOwner(), Liveness));
+    public InProcessDriver Engine(OwnerIdentity? owner = null) =>
+        InProcessDriver.WithRetries(Ledger, Source, Destination, new EngineEnvironment(Time, owner ?? NewOwner(), Liveness));
 
     public Task<RunSummary> SyncAsync(SyncOptions? options = null, OwnerIdentity? owner = null, CancellationToken cancellationToken = default) =>
         Engine(owner).SyncAsync(Pair, options ?? Options, cancellationToken);

@@ -16,7 +16,7 @@ public sealed class FolderPruningTests
     private static byte[] Bytes(int seed) => EngineHarness.Content(seed, 200);
 
     private static Task<RunSummary> SyncAsync(IObjectStore source, FolderTreeStore destination, InMemoryLedger ledger) =>
-        new SyncEngine(ledger, source, destination, new EngineEnvironment(TimeProvider.System, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()))
+        InProcessDriver.WithRetries(ledger, source, destination, new EngineEnvironment(TimeProvider.System, new OwnerIdentity("h", 7, DateTimeOffset.UnixEpoch), new FakeLiveness()))
             .SyncAsync(new PairRecord("prunepair", "memory:src", "memory:dst"), new SyncOptions { Parallel = 4, ChunkSize = 64 * 1024 }, Ct);
 
     private static (InMemoryObjectStore Source, FolderTreeStore Destination, InMemoryLedger Ledger) NewRig()
@@ -187,7 +187,7 @@ public sealed class FolderPruningTests
     {
         var destination = new FolderTreeStore(new InMemoryObjectStore()) { PruneFault = new StorageException(StorageErrorKind.Permanent, "refused") };
         var log = new ListLogger();
-        var pruning = new FolderPruning(destination, new RetryPolicy(TimeProvider.System, maxAttempts: 3), log);
+        var pruning = new FolderPruning(destination, log);
 
         await pruning.PruneAfterAsync([Action(ActionKind.Delete, "a/f.txt")], Ct);
 
@@ -200,7 +200,7 @@ public sealed class FolderPruningTests
     [Fact]
     public async Task HoldForWriteAsync_DestinationWithoutFolders_HoldsNothing()
     {
-        var pruning = new FolderPruning(new InMemoryObjectStore(), new RetryPolicy(TimeProvider.System, 1), new ListLogger());
+        var pruning = new FolderPruning(new InMemoryObjectStore(), new ListLogger());
 
         var hold = await pruning.HoldForWriteAsync("a/b.txt", Ct);
 
@@ -208,7 +208,7 @@ public sealed class FolderPruningTests
     }
 
     private static FolderPruning NewPruning(IObjectStore destination) =>
-        new(destination, new RetryPolicy(TimeProvider.System, 1), new ListLogger());
+        new(destination, new ListLogger());
 
     private static ActionRecord Action(ActionKind kind, string path, ActionStatus status = ActionStatus.Done) => new()
     {

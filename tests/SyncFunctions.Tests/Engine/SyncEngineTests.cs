@@ -215,18 +215,18 @@ public sealed class ChunkLayoutTests
     [InlineData(1L << 40, 4L * 1024 * 1024, 50_000, 21L * 1024 * 1024)]
     [InlineData(64 * 1024 * 21, 64 * 1024, 50_000, 64 * 1024)]
     public void EffectiveChunkSize_GrowsOnlyWhenTooManyChunks(long size, long chunk, int maxChunks, long expected) =>
-        Assert.Equal(expected, SyncFunctions.Core.Transfer.Transfers.EffectiveChunkSize(size, chunk, maxChunks));
+        Assert.Equal(expected, SyncFunctions.Core.Transfer.ChunkLayout.EffectiveChunkSize(size, chunk, maxChunks));
 
     [Fact]
     public void ChunkIds_DependOnVersionAndLayout_AndHaveEqualLength()
     {
-        var a = SyncFunctions.Core.Transfer.Transfers.ChunkIds("v1", 100, 10, 10);
-        var b = SyncFunctions.Core.Transfer.Transfers.ChunkIds("v2", 100, 10, 10);
+        var a = SyncFunctions.Core.Transfer.ChunkLayout.ChunkIds("v1", 100, 10, 10);
+        var b = SyncFunctions.Core.Transfer.ChunkLayout.ChunkIds("v2", 100, 10, 10);
 
         Assert.Equal(10, a.Distinct().Count());
         Assert.Single(a.Select(id => id.Length).Distinct());
         Assert.Empty(a.Intersect(b));
-        Assert.Equal(a, SyncFunctions.Core.Transfer.Transfers.ChunkIds("v1", 100, 10, 10));
+        Assert.Equal(a, SyncFunctions.Core.Transfer.ChunkLayout.ChunkIds("v1", 100, 10, 10));
     }
 }
 

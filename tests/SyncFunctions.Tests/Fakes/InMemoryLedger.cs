@@ -152,27 +152,62 @@ public sealed partial class InMemoryLedger : ILedger
         }
     }
 
-    public async Task<WorkItemRecord> AddWorkItemAsync(WorkItemRecord item, IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken)
+    public async Task<bool> TryInsertActionsAsync(IReadOnlyList<ActionRecord> actions, CancellationToken cancellationToken)
     {
-        await EnterAsync(nameof(AddWorkItemAsync), Batches(actions.Count) + 1, cancellationToken);
-        if (actions.Any(a => a.RunId != item.RunId || a.ItemId != item.ItemId))
+        await EnterAsync(nameof(TryInsertActionsAsync), 1, cancellationToken);
+        if (actions.Count == 0)
         {
-            throw new ArgumentException("every action must belong to the item", nameof(actions));
+            return true;
+        }
+
+        if (actions.Count > 100 || actions.Any(a => a.RunId != actions[0].RunId || a.ItemId != actions[0].ItemId))
+        {
+            throw new ArgumentException("at most 100 actions of one item", nameof(actions));
         }
 
         lock (_gate)
         {
-            var rows = GetOrAdd(_actions, (item.RunId, item.ItemId));
+            var rows = GetOrAdd(_actions, (actions[0].RunId, actions[0].ItemId));
+            if (actions.Any(a => rows.ContainsKey(a.ActionId)))
+            {
+                return false;
+            }
+
             foreach (var action in actions)
             {
                 rows[action.ActionId] = action with { ETag = NewETag() };
             }
 
+            return true;
+        }
+    }
+
+    public async Task<WorkItemRecord?> TryInsertWorkItemAsync(WorkItemRecord item, CancellationToken cancellationToken)
+    {
+        await EnterAsync(nameof(TryInsertWorkItemAsync), 1, cancellationToken);
+        lock (_gate)
+        {
+            var items = GetOrAdd(_items, item.RunId);
+            if (items.ContainsKey(item.ItemId))
+            {
+                return null;
+            }
+
             var stored = item with { ETag = NewETag() };
-            GetOrAdd(_items, item.RunId)[item.ItemId] = stored;
+            items[item.ItemId] = stored;
             return stored;
         }
     }
+
+    public IAsyncEnumerable<WorkItemRecord> ListWorkItemRangeAsync(string runId, string fromItemId, string toItemId, CancellationToken cancellationToken) =>
+        PagesAsync(
+            nameof(ListWorkItemRangeAsync),
+            () => _items.TryGetValue(runId, out var items)
+                ? new SortedDictionary<string, WorkItemRecord>(
+                    items.Where(kv => string.CompareOrdinal(kv.Key, fromItemId) >= 0 && string.CompareOrdinal(kv.Key, toItemId) < 0).ToDictionary(),
+                    StringComparer.Ordinal)
+                : null,
+            cancellationToken);
 
     public IAsyncEnumerable<WorkItemRecord> ListWorkItemsAsync(string runId, CancellationToken cancellationToken) =>
         PagesAsync(nameof(ListWorkItemsAsync), () => _items.GetValueOrDefault(runId), cancellationToken);

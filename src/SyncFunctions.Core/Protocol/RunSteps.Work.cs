@@ -1,0 +1,219 @@
+using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Transfer;
+
+namespace SyncFunctions.Core.Protocol;
+
+public sealed partial class RunSteps
+{
+    /// <summary>
+    /// Claims a work item by lease, transfers its actions (checkpointing large ones), commits its baseline rows and
+    /// ends it. Chunk ranges and ranged large files go to <see cref="StageChunkRangeAsync"/> and
+    /// <see cref="CommitLargeFileAsync"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>Idempotent: a duplicate call finds the item done or held. A claim whose worker died (its lease ran out)
+    /// is not a failure: the item is claimed again and resumes from its checkpoints. Only when it keeps dying without
+    /// progress is its window halved, down to the one action that kills workers, which alone is given up.</para>
+    /// <para>The token interrupts the call: the item is released with its checkpoints and any worker resumes it.</para>
+    /// </remarks>
+    public async Task<WorkItemResult> ExecuteWorkItemAsync(WorkRef work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var run = await LoadRunAsync(work.PairId, work.RunId, cancellationToken).ConfigureAwait(false);
+        if (run.Status != RunStatus.Running)
+        {
+            return new WorkItemResult(WorkOutcome.AlreadyDone, Message: $"run {run.RunId} has ended ({run.Status})");
+        }
+
+        var item = await Ledger.GetWorkItemAsync(work.RunId, work.ItemId, cancellationToken).ConfigureAwait(false);
+        if (item is null)
+        {
+            return new WorkItemResult(WorkOutcome.Waiting, Message: $"work item {work.ItemId} is not written yet");
+        }
+
+        switch (item.Kind)
+        {
+            case WorkItemKind.ChunkRange:
+                return await StageChunkRangeAsync(work, cancellationToken).ConfigureAwait(false);
+            case WorkItemKind.LargeFile when item.RangeCount > 0:
+                return await CommitLargeFileAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (item.Status == WorkStatus.Done)
+        {
+            return new WorkItemResult(WorkOutcome.AlreadyDone);
+        }
+
+        if (WaitReason(run, item) is { } wait)
+        {
+            return new WorkItemResult(WorkOutcome.Waiting, Message: wait);
+        }
+
+        var ctx = ContextFor(run);
+        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, cancellationToken).ConfigureAwait(false);
+        if (claimed.Claim is not { } claim)
+        {
+            return new WorkItemResult(claimed.Outcome);
+        }
+
+        using (claim)
+        {
+            return await RunClaimedAsync(ctx, claim, token => new ItemExecutor(ctx, claim).ExecuteAsync(claimed.Actions, claimed.GiveUpFirst, token), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Why an item may not be claimed yet, or null.</summary>
+    private string? WaitReason(RunRecord run, WorkItemRecord item)
+    {
+        if (IsChangeFeed && !run.ObserveDone)
+        {
+            // A change feed's plan is complete before anything executes, so planning again after a crash is exact.
+            return "the run's change feed is still being planned";
+        }
+
+        return item.Kind == WorkItemKind.Deletes && !run.ObserveDone ? "deletes wait until the whole run is planned" : null;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="item"/> for <paramref name="workerId"/> by CAS. A claim taken from a worker whose lease
+    /// ran out counts a death; deaths in a row without progress halve the item's window.
+    /// </summary>
+    internal async Task<(ClaimedItem? Claim, IReadOnlyList<ActionRecord> Actions, bool GiveUpFirst, WorkOutcome Outcome)> TryClaimAsync(StepContext ctx, WorkItemRecord item, string workerId, CancellationToken cancellationToken)
+    {
+        var current = item;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = ctx.Now;
+            if (current.Status == WorkStatus.Done)
+            {
+                return (null, [], false, WorkOutcome.AlreadyDone);
+            }
+
+            if (current.Status == WorkStatus.Claimed && current.LeaseExpires > now && current.LeaseOwner != workerId)
+            {
+                return (null, [], false, WorkOutcome.Held);
+            }
+
+            var actions = current.Kind == WorkItemKind.ChunkRange ? [] : await Ledger.GetActionsAsync(ctx.RunId, current.ItemId, cancellationToken).ConfigureAwait(false);
+            var progress = ProgressOf(current, actions);
+            var died = current.Status == WorkStatus.Claimed && current.LeaseOwner != workerId;
+            var stalled = died ? (progress == current.ProgressMark ? current.StalledDeaths + 1 : 0) : current.StalledDeaths;
+            var window = current.Window;
+            var giveUp = false;
+            if (stalled >= ctx.Settings.StallLimit)
+            {
+                var open = actions.Count(a => !ItemExecutor.IsEnded(a));
+                var effective = window == 0 ? open : Math.Min(window, open);
+                giveUp = effective <= 1;
+                window = giveUp ? window : Math.Max(1, effective / 2);
+                stalled = 0;
+            }
+
+            var claimed = current with
+            {
+                Status = WorkStatus.Claimed,
+                LeaseOwner = workerId,
+                LeaseExpires = now + ctx.Settings.ItemLease,
+                Attempts = current.Attempts + 1,
+                Deaths = current.Deaths + (died ? 1 : 0),
+                StalledDeaths = stalled,
+                ProgressMark = progress,
+                Window = window,
+            };
+            if (await Ledger.TryUpdateWorkItemAsync(claimed, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                return (new ClaimedItem(stored), actions, giveUp, WorkOutcome.Done);
+            }
+
+            current = await Ledger.GetWorkItemAsync(ctx.RunId, item.ItemId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"work item {item.ItemId} disappeared");
+        }
+
+        return (null, [], false, WorkOutcome.Held);
+    }
+
+    /// <summary>How far an item got, as its ledger rows show it: ended actions and checkpointed bytes.</summary>
+    internal static long ProgressOf(WorkItemRecord item, IReadOnlyList<ActionRecord> actions) =>
+        item.Kind == WorkItemKind.ChunkRange
+            ? item.BytesDone
+            : (actions.Count(ItemExecutor.IsEnded) * (1L << 40)) + (actions.Sum(a => a.BytesDone) & ((1L << 40) - 1));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under the claim, renewing its lease; releases the item when the work did not end
+    /// it: at once after an interrupt (no failure counted), or after an error (a failure counted).
+    /// </summary>
+    internal async Task<WorkItemResult> RunClaimedAsync(StepContext ctx, ClaimedItem claim, Func<CancellationToken, Task<WorkItemResult>> work, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, claim.LostToken);
+        using var keeperStop = new CancellationTokenSource();
+        var keeper = claim.KeepLeaseAsync(ctx, keeperStop.Token);
+        try
+        {
+            return await work(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (claim.Lost)
+        {
+            return new WorkItemResult(WorkOutcome.Lost, Transferred: ctx.Transferred);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(ctx, claim, failed: false).ConfigureAwait(false);
+            return new WorkItemResult(WorkOutcome.Interrupted, Transferred: ctx.Transferred);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.Authentication)
+        {
+            await ReleaseAsync(ctx, claim, failed: false).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex) when (ex is StorageException or InvalidOperationException or IOException)
+        {
+            // Retried by the next claim; given up after repeated failures (attempts are counted on the item).
+            ctx.Log.LogItemError(claim.Record.ItemId, ex.Message);
+            await ReleaseAsync(ctx, claim, failed: true).ConfigureAwait(false);
+            return new WorkItemResult(WorkOutcome.Errored, Transferred: ctx.Transferred, Message: ex.Message);
+        }
+        finally
+        {
+            await keeperStop.CancelAsync().ConfigureAwait(false);
+            await keeper.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gives an unfinished item back so any worker can resume it at once (its lease would expire anyway).</summary>
+    private static async Task ReleaseAsync(StepContext ctx, ClaimedItem claim, bool failed)
+    {
+        if (claim.Lost || claim.Record.Status != WorkStatus.Claimed)
+        {
+            return;
+        }
+
+        // The caller's token may be cancelled already: releasing is what saves the item, so it gets a time of its own.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30), ctx.Env.Time);
+        try
+        {
+            await claim.Gate.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                var released = claim.Record with
+                {
+                    Status = WorkStatus.Pending,
+                    LeaseOwner = null,
+                    LeaseExpires = null,
+                    Failures = claim.Record.Failures + (failed ? 1 : 0),
+                };
+                if (await ctx.Ledger.TryUpdateWorkItemAsync(released, timeout.Token).ConfigureAwait(false) is { } stored)
+                {
+                    claim.Record = stored;
+                }
+            }
+            finally
+            {
+                claim.Gate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is StorageException or OperationCanceledException)
+        {
+            // The lease expires by itself; nothing is lost.
+        }
+    }
+}
