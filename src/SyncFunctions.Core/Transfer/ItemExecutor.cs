@@ -77,7 +77,10 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
             return new WorkItemResult(WorkOutcome.Lost, Transferred: ctx.Transferred);
         }
 
-        await BaselineWriter.ApplyAsync(ctx, changed, cancellationToken).ConfigureAwait(false);
+        // A claim cut short after the action rows but before the baseline left Done actions without their rows: a
+        // resumed item re-applies every Done action (upserts by path: idempotent), a fresh one only what it changed.
+        var resumed = open.Count < results.Length;
+        await BaselineWriter.ApplyAsync(ctx, resumed ? results : changed, cancellationToken).ConfigureAwait(false);
 
         // Before the item row moves, so a crash here prunes again when the item is reclaimed (pruning is idempotent).
         await ctx.Resources.Folders.PruneAfterAsync(changed, cancellationToken).ConfigureAwait(false);
