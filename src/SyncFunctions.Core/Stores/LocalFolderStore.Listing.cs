@@ -22,7 +22,8 @@ public sealed partial class LocalFolderStore
     /// </summary>
     /// <remarks>
     /// Skipped (with the reason): names with a backslash or control characters, unreadable files and
-    /// directories, and symbolic links to directories (not followed) or to files outside the folder.
+    /// directories, symbolic links to directories (not followed) or to files outside the folder, and
+    /// named pipes, sockets and device files (also behind a symbolic link), which are never opened.
     /// A skipped directory's path ends with '/', so nothing under it is planned for deletion.
     /// This store's partial and temporary files are never listed.
     /// </remarks>
@@ -134,6 +135,13 @@ public sealed partial class LocalFolderStore
             return new LocalEntry(sortKey, relative, info.FullName, default);
         }
 
+        // One statx per file: the enumeration's FileInfo shows a named pipe as a regular file, and the
+        // readability probe below would block on opening one.
+        if (SpecialFileReason(info.FullName, followLinks: false) is { } special)
+        {
+            return LocalEntry.Skip(sortKey, relative, special);
+        }
+
         var file = (FileInfo)info;
         return IsReadable(file)
             ? LocalEntry.File(sortKey, Describe(relative, file))
@@ -167,11 +175,20 @@ public sealed partial class LocalFolderStore
             return LocalEntry.Skip(link.Name, relative, "symbolic link to a file outside the folder");
         }
 
+        if (SpecialFileReason(target.FullName, followLinks: true) is { } special)
+        {
+            return LocalEntry.Skip(link.Name, relative, "symbolic link to " + special);
+        }
+
         var file = new FileInfo(target.FullName);
         return IsReadable(file)
             ? LocalEntry.File(link.Name, Describe(relative, file))
             : LocalEntry.Skip(link.Name, relative, "file cannot be read (permission denied)");
     }
+
+    /// <summary>Why a path is skipped when it is a named pipe, a socket or a device file; null for anything else.</summary>
+    private static string? SpecialFileReason(string fullPath, bool followLinks) =>
+        LocalFileKinds.SpecialName(LocalFileKinds.Of(fullPath, followLinks)) is { } name ? name + ", not a file" : null;
 
     // Opening every file would cost a system call each; a file anyone may read is readable, and only
     // the rest is probed by opening it.

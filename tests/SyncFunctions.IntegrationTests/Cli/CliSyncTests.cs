@@ -1,4 +1,5 @@
 using SyncFunctions.IntegrationTests.Infrastructure;
+using SyncFunctions.Tests.Stores;
 
 namespace SyncFunctions.IntegrationTests.Cli;
 
@@ -145,4 +146,29 @@ public sealed class CliSyncTests : CliTestBase
         Assert.Contains(skipped, kv => kv.Key.Contains("control", StringComparison.Ordinal) && kv.Value.Contains("control", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(["good.txt"], (await BlobSnapshotAsync(container)).Keys);
     }
+
+    [Fact]
+    public async Task Sync_FifoInLocalSource_SkippedWithReasonAndFilesArrive()
+    {
+        var source = NewTree("src");
+        source.Write("one.txt", "one");
+        source.Write("sub/two.txt", "two");
+        SpecialFiles.MakeFifo(source.PathOf("pipe"));
+        var container = NewContainer("fifo");
+
+        // CliRunner kills a run that outlives its timeout: a FIFO that blocks the sync fails the test.
+        var result = await Syncfn("sync", source.Root, $"blob:{container}", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("Succeeded", result.Json.GetProperty("outcome").GetString());
+        var skipped = result.Json.GetProperty("skippedItems").EnumerateArray()
+            .Select(e => (e.GetProperty("path").GetString(), e.GetProperty("reason").GetString()));
+        Assert.Equal([("pipe", "a named pipe (FIFO), not a file")], skipped);
+        var blobs = await BlobSnapshotAsync(container);
+        Assert.Equal(["one.txt", "sub/two.txt"], blobs.Keys);
+        Assert.Equal([Sha256("one"), Sha256("two")], blobs.Values);
+    }
+
+    private static string Sha256(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }
