@@ -12,7 +12,7 @@ public enum StorageErrorKind
     /// <summary>The service asked us to slow down (429, 503 with Retry-After, server busy).</summary>
     Throttled,
 
-    /// <summary>Timeouts, connection resets, 5xx: worth retrying.</summary>
+    /// <summary>Connection resets and timeouts in the middle of a response, 5xx: worth retrying.</summary>
     Transient,
 
     /// <summary>Not worth retrying (4xx such as 400, 403): fails the item.</summary>
@@ -26,6 +26,13 @@ public enum StorageErrorKind
 
     /// <summary>A change-feed cursor the service no longer knows (Graph 410): enumerate again.</summary>
     ResyncRequired,
+
+    /// <summary>
+    /// The endpoint cannot be reached or does not answer: connection refused, host not found, no connection within
+    /// the connect timeout, or no response within the network timeout. Retried like <see cref="Transient"/>; the
+    /// message names the endpoint (host:port) and why.
+    /// </summary>
+    Unreachable,
 }
 
 /// <summary>
@@ -67,5 +74,5 @@ public sealed class StorageException : Exception
     public int? Status { get; }
 
     /// <summary>True for kinds the retry layer retries.</summary>
-    public bool IsRetryable => Kind is StorageErrorKind.Throttled or StorageErrorKind.Transient;
+    public bool IsRetryable => Kind is StorageErrorKind.Throttled or StorageErrorKind.Transient or StorageErrorKind.Unreachable;
 }

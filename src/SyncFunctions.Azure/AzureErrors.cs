@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using Azure;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Abstractions.Network;
 
 namespace SyncFunctions.Azure;
 
@@ -13,7 +14,10 @@ namespace SyncFunctions.Azure;
 /// Core's retry pipeline reads only <see cref="StorageException.Kind"/> and <see cref="StorageException.RetryAfter"/>,
 /// so everything it needs to decide (retry or not, how long to wait) is decided here. Messages carry the
 /// operation, the HTTP status and the service's error code, never a URL (SAS URLs are secrets) or a key.
-/// Stateless and thread-safe.
+/// A request that got no response because the endpoint cannot be reached (refused, unknown host, connect timeout)
+/// or never answered (the network timeout elapsed; see <see cref="ReachabilityHandler"/>) is
+/// <see cref="StorageErrorKind.Unreachable"/>, its message naming host:port and the cause; a failure in the
+/// middle of a response stays <see cref="StorageErrorKind.Transient"/>. Stateless and thread-safe.
 /// </remarks>
 public static class AzureErrors
 {
@@ -32,6 +36,8 @@ public static class AzureErrors
             StorageException storage => storage,
             AggregateException { InnerExceptions.Count: > 0 } aggregate =>
                 Classify(aggregate.InnerExceptions[^1], operation, timeProvider),
+            _ when ReachabilityHandler.UnreachableMessage(exception) is { } unreachable => new StorageException(
+                StorageErrorKind.Unreachable, $"{operation} failed: {unreachable}", exception),
             RequestFailedException failed => FromResponse(failed, operation, timeProvider ?? TimeProvider.System),
             OperationCanceledException => new StorageException(
                 StorageErrorKind.Transient, $"{operation} timed out", exception),
@@ -46,7 +52,8 @@ public static class AzureErrors
     /// <summary>
     /// True when <paramref name="exception"/> should be classified: not already a <see cref="StorageException"/>
     /// and not a cancellation requested through the caller's own token (that one propagates unchanged).
-    /// A cancellation that the caller did not ask for is a timeout, and is classified as transient.
+    /// A cancellation that the caller did not ask for is a timeout: classified as unreachable when no response had
+    /// arrived, else as transient. Classify only what this lets through.
     /// </summary>
     public static bool ShouldClassify(Exception exception, CancellationToken cancellationToken) =>
         exception is not StorageException
@@ -60,7 +67,7 @@ public static class AzureErrors
         var code = failed.ErrorCode ?? (failed.GetRawResponse()?.Headers.TryGetValue("x-ms-error-code", out header) == true ? header : null) ?? "";
         if (status == 0)
         {
-            // No response at all: the transport failed (connection refused/reset, DNS, timeout).
+            // No response at all, for a cause the reachability handler did not name (a reset while sending, ...).
             var cause = failed.InnerException?.Message ?? FirstLine(failed.Message);
             return new StorageException(StorageErrorKind.Transient, $"{operation} failed: {cause}", failed);
         }

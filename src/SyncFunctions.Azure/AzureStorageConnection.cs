@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using SyncFunctions.Abstractions.Network;
 
 namespace SyncFunctions.Azure;
 
@@ -18,12 +19,16 @@ namespace SyncFunctions.Azure;
 /// problem without throwing). The account key is never exposed: <see cref="ToString"/> and
 /// <see cref="DisplayName"/> show only the account name and blob endpoint.
 /// The SDK's own retry is switched off (<c>MaxRetries = 0</c>): Core's retry pipeline owns retries,
-/// so the two never stack and attempt counts stay exact. Thread-safe; dispose once at shutdown.
+/// so the two never stack and attempt counts stay exact. Each request (its upload included) must get its response
+/// within the network timeout, and each read of a response body too; connecting has a shorter connect timeout. So
+/// an endpoint that never answers fails within the network timeout, and a <see cref="ReachabilityHandler"/> names
+/// such failures (endpoint and cause) for classification.
+/// Thread-safe; dispose once at shutdown.
 /// </remarks>
 public sealed class AzureStorageConnection : IDisposable
 {
     /// <summary>Default per-request network timeout.</summary>
-    public static readonly TimeSpan DefaultNetworkTimeout = TimeSpan.FromSeconds(100);
+    public static readonly TimeSpan DefaultNetworkTimeout = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _httpClient;
     private readonly TableServiceClient? _tables;
@@ -32,6 +37,7 @@ public sealed class AzureStorageConnection : IDisposable
     private AzureStorageConnection(ConnectionSettings settings, HttpClient httpClient, TimeSpan networkTimeout)
     {
         _httpClient = httpClient;
+        NetworkTimeout = networkTimeout;
         AccountName = settings.AccountName;
         BlobEndpoint = settings.BlobEndpoint;
         QueueEndpoint = settings.QueueEndpoint;
@@ -59,6 +65,9 @@ public sealed class AzureStorageConnection : IDisposable
             _tables = settings.TableEndpoint is { } t ? new TableServiceClient(t, sas, tableOptions) : null;
         }
     }
+
+    /// <summary>The per-request network timeout the clients were built with.</summary>
+    public TimeSpan NetworkTimeout { get; }
 
     /// <summary>The storage account name.</summary>
     public string AccountName { get; }
@@ -90,17 +99,24 @@ public sealed class AzureStorageConnection : IDisposable
     /// Parses <paramref name="connectionString"/> and builds the clients. No request is sent.
     /// </summary>
     /// <param name="connectionString">An explicit connection string (AccountName + AccountKey, or SharedAccessSignature, with optional endpoints).</param>
-    /// <param name="wrapHandler">Optional hook that wraps the socket handler (tests inject faults with it).</param>
-    /// <param name="networkTimeout">Per-request network timeout (default <see cref="DefaultNetworkTimeout"/>).</param>
+    /// <param name="wrapHandler">Optional hook that wraps the transport handler (tests inject faults with it).</param>
+    /// <param name="networkTimeout">Per-request network timeout (default <see cref="DefaultNetworkTimeout"/>); connects get
+    /// <see cref="ReachabilityHandler.ConnectTimeoutFor"/> of it.</param>
     /// <exception cref="FormatException">The connection string is invalid; the message names the problem and never the key.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="networkTimeout"/> is neither positive nor infinite.</exception>
     public static AzureStorageConnection Create(
         string connectionString,
         Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler = null,
         TimeSpan? networkTimeout = null)
     {
         var settings = ConnectionStringParser.Parse(connectionString);
+        var timeout = networkTimeout ?? DefaultNetworkTimeout;
+        var connectTimeout = ReachabilityHandler.ConnectTimeoutFor(timeout);
         var sockets = new SocketsHttpHandler
         {
+            // A black-holed address fails within this, and a network timeout then means "connected, no answer".
+            ConnectTimeout = connectTimeout,
+
             // Many workers share one account: the default of unlimited is fine for HTTP/1.1, but bound it so a
             // runaway fan-out cannot exhaust local ports.
             MaxConnectionsPerServer = 256,
@@ -110,11 +126,12 @@ public sealed class AzureStorageConnection : IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = System.Net.DecompressionMethods.None,
         };
-        var handler = wrapHandler is null ? sockets : wrapHandler(sockets);
+        var reachability = new ReachabilityHandler(sockets, timeout, connectTimeout);
+        var handler = wrapHandler is null ? reachability : wrapHandler(reachability);
 
         // Azure.Core applies NetworkTimeout itself; HttpClient's own timeout would cut long uploads short.
         var httpClient = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        return new AzureStorageConnection(settings, httpClient, networkTimeout ?? DefaultNetworkTimeout);
+        return new AzureStorageConnection(settings, httpClient, timeout);
     }
 
     /// <summary>Returns null when the connection string is valid, else what is wrong (never the key).</summary>

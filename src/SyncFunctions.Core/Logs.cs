@@ -78,3 +78,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1070, Level = LogLevel.Warning, Message = "Could not prune {Count} emptied destination folders; empty ones stay behind: {Reason}")]
     public static partial void PruneFailed(ILogger logger, int count, string reason);
 }
+
+internal static partial class Logs
+{
+    [LoggerMessage(EventId = 1080, Level = LogLevel.Warning, Message = "Attempt {Attempt} of {MaxAttempts} failed, retrying in {DelaySeconds} s: {Reason}")]
+    public static partial void RetryingUnreachable(ILogger logger, int attempt, int maxAttempts, string delaySeconds, string reason);
+}

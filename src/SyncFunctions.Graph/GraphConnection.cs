@@ -4,6 +4,7 @@ using Microsoft.Graph.Authentication;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Abstractions.Network;
 
 namespace SyncFunctions.Graph;
 
@@ -19,6 +20,10 @@ namespace SyncFunctions.Graph;
 /// the Authorization header when the host changes.</para>
 /// <para>Upload-session URLs and download URLs are pre-authenticated; they are called through
 /// <see cref="ContentHttp"/>, which has the same handlers but never an Authorization header.</para>
+/// <para>Timeouts: each request must get its response within the network timeout (<c>HttpClient.Timeout</c>), and
+/// connecting has a shorter connect timeout, so an endpoint that never answers fails within the network timeout;
+/// a <see cref="ReachabilityHandler"/> above the sockets names such failures (endpoint and cause) for
+/// <see cref="GraphErrors"/>.</para>
 /// <para>Thread-safe; create one per base URL and credential, dispose at shutdown.</para>
 /// </remarks>
 public sealed class GraphConnection : IDisposable
@@ -27,7 +32,7 @@ public sealed class GraphConnection : IDisposable
     public static readonly Uri DefaultBaseUrl = new("https://graph.microsoft.com/v1.0");
 
     /// <summary>Default per-request network timeout (until response headers, and whole bodies that are buffered).</summary>
-    public static readonly TimeSpan DefaultNetworkTimeout = TimeSpan.FromSeconds(100);
+    public static readonly TimeSpan DefaultNetworkTimeout = TimeSpan.FromSeconds(30);
 
     private GraphConnection(Uri baseUrl, GraphServiceClient client, HttpClient apiHttp, HttpClient contentHttp, bool anonymous, TimeProvider time, TimeSpan networkTimeout)
     {
@@ -65,10 +70,12 @@ public sealed class GraphConnection : IDisposable
     /// </summary>
     /// <param name="baseUrl">Graph base URL; null for <see cref="DefaultBaseUrl"/> (national clouds and the loopback server pass theirs).</param>
     /// <param name="credentials">How to get tokens; null or <see cref="GraphCredentials.None"/> only for a loopback URL.</param>
-    /// <param name="wrapHandler">Optional hook that wraps the socket handler (tests inject faults with it).</param>
+    /// <param name="wrapHandler">Optional hook that wraps the transport handler (tests inject faults with it).</param>
     /// <param name="timeProvider">Clock; the system clock when null.</param>
-    /// <param name="networkTimeout">Per-request network timeout (default <see cref="DefaultNetworkTimeout"/>).</param>
+    /// <param name="networkTimeout">Per-request network timeout (default <see cref="DefaultNetworkTimeout"/>); connects get
+    /// <see cref="ReachabilityHandler.ConnectTimeoutFor"/> of it.</param>
     /// <exception cref="StorageException">Authentication: no credentials for a non-loopback URL, or incomplete ones.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="networkTimeout"/> is neither positive nor infinite.</exception>
     public static GraphConnection Create(
         Uri? baseUrl = null,
         GraphCredentials? credentials = null,
@@ -78,8 +85,8 @@ public sealed class GraphConnection : IDisposable
     {
         var url = NormalizeBaseUrl(baseUrl ?? DefaultBaseUrl);
         credentials ??= GraphCredentials.None;
-        var auth = CreateAuthProvider(url, credentials);
         var timeout = networkTimeout ?? DefaultNetworkTimeout;
+        var auth = CreateAuthProvider(url, credentials);
         var apiHttp = CreateHttpClient(wrapHandler, timeout);
         var contentHttp = CreateHttpClient(wrapHandler, timeout);
         var client = new GraphServiceClient(apiHttp, auth, url.ToString().TrimEnd('/'));
@@ -144,8 +151,11 @@ public sealed class GraphConnection : IDisposable
 
     private static HttpClient CreateHttpClient(Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler, TimeSpan timeout)
     {
+        var connectTimeout = ReachabilityHandler.ConnectTimeoutFor(timeout);
         var sockets = new SocketsHttpHandler
         {
+            // A black-holed address fails within this, and the network timeout then means "connected, no answer".
+            ConnectTimeout = connectTimeout,
             MaxConnectionsPerServer = 256,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
@@ -155,7 +165,8 @@ public sealed class GraphConnection : IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate | DecompressionMethods.Brotli,
         };
-        var inner = wrapHandler is null ? sockets : wrapHandler(sockets);
+        var reachability = new ReachabilityHandler(sockets, timeout, connectTimeout);
+        var inner = wrapHandler is null ? reachability : wrapHandler(reachability);
 
         // The single retry layer is Core's: drop the SDK's RetryHandler from the default chain.
         var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();

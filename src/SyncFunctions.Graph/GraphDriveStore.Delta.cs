@@ -90,7 +90,8 @@ public sealed partial class GraphDriveStore
             async () =>
             {
                 // HttpClient's timeout ends when the headers arrive for a streamed body (it covered the whole body the
-                // SDK model buffered), so the page as a whole keeps that limit here; expiry is a timeout (Transient).
+                // SDK model buffered), so the page as a whole keeps that limit here; expiry before the headers is
+                // Unreachable (no response), while reading the body Transient.
                 using var limit = new CancellationTokenSource(_connection.NetworkTimeout, Time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
                 var body = await Client.RequestAdapter.SendPrimitiveAsync<Stream>(request(), DeltaErrorMapping, linked.Token).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Abstractions.Network;
 
 namespace SyncFunctions.Graph;
 
@@ -17,11 +18,17 @@ namespace SyncFunctions.Graph;
 /// Status mapping: 404 NotFound; 409/412 PreconditionFailed (name already exists, eTag mismatch);
 /// 429 Throttled; 503 Throttled with Retry-After, else Transient; 408/423/500/502/504 and network
 /// failures Transient; 401/403 Authentication; 410 ResyncRequired (delta, resync codes); 400 whose
-/// error codes speak of a name InvalidName; everything else Permanent. Thread-safe (pure).
+/// error codes speak of a name InvalidName; everything else Permanent. A request that got no response because
+/// the endpoint cannot be reached (refused, unknown host, connect timeout) or never answered (the network timeout
+/// elapsed; see <see cref="ReachabilityHandler"/>) is Unreachable, its message naming host:port and the cause.
+/// Thread-safe (pure).
 /// </remarks>
 public static class GraphErrors
 {
-    /// <summary>True when <paramref name="error"/> should be classified (not the caller's own cancellation).</summary>
+    /// <summary>
+    /// True when <paramref name="error"/> should be classified (not the caller's own cancellation, which propagates
+    /// unchanged). Classify only what this lets through: a cancellation it lets through is a timeout.
+    /// </summary>
     public static bool ShouldClassify(Exception error, CancellationToken cancellationToken) =>
         error is not StorageException && !(error is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
@@ -40,6 +47,8 @@ public static class GraphErrors
             case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
                 // The SDK's RetryHandler gave up (it is removed from our pipeline, so this is defensive).
                 return Classify(aggregate.InnerExceptions[^1], context, timeProvider);
+            case Exception when ReachabilityHandler.UnreachableMessage(error) is { } unreachable:
+                return new StorageException(StorageErrorKind.Unreachable, $"{prefix}: {unreachable}", error);
             case ApiException api when api.ResponseStatusCode > 0:
                 return FromStatus(api, prefix, timeProvider ?? TimeProvider.System);
             case HttpRequestException or IOException or TimeoutException:

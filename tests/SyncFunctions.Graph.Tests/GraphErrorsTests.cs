@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Abstractions.Network;
 
 namespace SyncFunctions.Graph.Tests;
 
@@ -82,6 +83,29 @@ public sealed class GraphErrorsTests
         Assert.Equal(StorageErrorKind.Transient, GraphErrors.Classify(new HttpRequestException("reset")).Kind);
         Assert.Equal(StorageErrorKind.Transient, GraphErrors.Classify(new IOException("broken pipe")).Kind);
         Assert.Equal(StorageErrorKind.Transient, GraphErrors.Classify(new TaskCanceledException("timeout", new TimeoutException())).Kind);
+    }
+
+    [Fact]
+    public void Classify_UnreachableEndpoint_IsUnreachableNamingHostAndCause()
+    {
+        var refused = new EndpointUnreachableException("graph.example.test:443", "connection refused");
+
+        var error = GraphErrors.Classify(refused, "GET info of 'a'");
+
+        Assert.Equal(StorageErrorKind.Unreachable, error.Kind);
+        Assert.Equal("Graph GET info of 'a': cannot reach graph.example.test:443 (connection refused)", error.Message);
+    }
+
+    [Fact]
+    public void Classify_HttpClientTimeoutWithoutAResponse_IsUnreachable()
+    {
+        var noResponse = new NoResponseException("127.0.0.1:9", TimeSpan.FromSeconds(30), null, CancellationToken.None);
+        var timeout = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 30 seconds elapsing.", new TimeoutException("canceled", noResponse));
+
+        var error = GraphErrors.Classify(timeout, "delta");
+
+        Assert.Equal(StorageErrorKind.Unreachable, error.Kind);
+        Assert.Equal("Graph delta: 127.0.0.1:9 accepted the connection but sent no response within 30 s (network timeout)", error.Message);
     }
 
     [Fact]

@@ -91,8 +91,7 @@ internal sealed class CommandHost
         }
         catch (StorageException e)
         {
-            var what = e.Kind == StorageErrorKind.Authentication ? "authentication failed" : $"storage error ({e.Kind})";
-            return host.Fail($"{what}: {e.Message}", ExitCodes.Fatal, e);
+            return host.Fail(StorageErrorText.Describe(e), ExitCodes.Fatal, e);
         }
         catch (OperationCanceledException e)
         {
@@ -112,6 +111,13 @@ internal sealed class CommandHost
             // Disposing flushes the console logger's queue before the process exits.
             host.LoggerFactory.Dispose();
         }
+    }
+
+    /// <summary>Sets the per-request network timeout of the storage and Graph connections this command opens (call before opening any).</summary>
+    public void UseNetworkTimeout(TimeSpan timeout)
+    {
+        Azure.NetworkTimeout = timeout;
+        Graph.NetworkTimeout = timeout;
     }
 
     /// <summary>Prints the error (secrets redacted) and returns <paramref name="exitCode"/>.</summary>

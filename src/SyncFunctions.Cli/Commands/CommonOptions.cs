@@ -27,6 +27,14 @@ internal static class CommonOptions
         HelpName = "CONNECTION",
     };
 
+    public static Option<string?> NetworkTimeout() => new(Hosting.NetworkTimeouts.OptionName)
+    {
+        Description = "How long one storage or Graph request may wait for its response, e.g. 30s, 2m or 90 (seconds); 1s..1h. " +
+            "An endpoint that refuses the connection or does not answer within it is reported as unreachable " +
+            "(default: $" + Hosting.NetworkTimeouts.EnvironmentVariable + ", else 30s).",
+        HelpName = "DURATION",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print exactly one JSON object on stdout (camelCase, enums as strings, with exitCode).",

@@ -18,12 +18,14 @@ internal static partial class RunsCommand
         var runId = new Argument<string>("run-id") { Description = "The run to work on." };
         var parallel = CommonOptions.Parallel(new SyncOptions().Parallel);
         var (storage, ledger, json, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Json(), CommonOptions.Verbose());
+        var networkTimeout = CommonOptions.NetworkTimeout();
         var command = new Command("join", "Work on an existing run as an extra worker until no claimable work is left.")
         {
-            runId, parallel, storage, ledger, json, verbose,
+            runId, parallel, storage, ledger, networkTimeout, json, verbose,
         };
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
+            host.UseNetworkTimeout(NetworkTimeouts.From(r.GetValue(networkTimeout)));
             var options = new SyncOptions { Parallel = r.GetValue(parallel) };
             if (options.Validate() is { } problem)
             {

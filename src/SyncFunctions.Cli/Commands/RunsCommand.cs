@@ -26,10 +26,11 @@ internal static partial class RunsCommand
         var pair = new Option<string?>("--pair") { Description = "Only runs of this pair id.", HelpName = "ID" };
         var limit = new Option<int>("--limit") { Description = "Show at most this many runs, newest first.", DefaultValueFactory = _ => 20, HelpName = "N" };
         var (storage, ledger, json, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Json(), CommonOptions.Verbose());
-        var command = new Command("list", "List runs, newest first.") { pair, limit, storage, ledger, json, verbose };
+        var networkTimeout = CommonOptions.NetworkTimeout();
+        var command = new Command("list", "List runs, newest first.") { pair, limit, storage, ledger, networkTimeout, json, verbose };
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
-            var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), host, interrupt).ConfigureAwait(false);
+            var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), r.GetValue(networkTimeout), host, interrupt).ConfigureAwait(false);
             var runs = await admin.ListAsync(r.GetValue(pair), Math.Max(1, r.GetValue(limit)), interrupt).ConfigureAwait(false);
             if (host.Json)
             {
@@ -49,13 +50,14 @@ internal static partial class RunsCommand
     {
         var runId = new Argument<string>("run-id") { Description = "The run id (printed as 'run RUN_ID started')." };
         var (storage, ledger, json, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Json(), CommonOptions.Verbose());
+        var networkTimeout = CommonOptions.NetworkTimeout();
         var command = new Command("show", "Show a run: status, owner, heartbeat, counters, failed actions and the pair's carry-over set.")
         {
-            runId, storage, ledger, json, verbose,
+            runId, storage, ledger, networkTimeout, json, verbose,
         };
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
-            var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), host, interrupt).ConfigureAwait(false);
+            var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), r.GetValue(networkTimeout), host, interrupt).ConfigureAwait(false);
             var id = r.GetValue(runId)!;
             var details = await admin.ShowAsync(id, MaxProblems, interrupt).ConfigureAwait(false)
                 ?? throw new FatalException($"no run with id '{id}'");
@@ -77,13 +79,14 @@ internal static partial class RunsCommand
     {
         var runId = new Argument<string>("run-id") { Description = "The run to cancel." };
         var (storage, ledger, json, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Json(), CommonOptions.Verbose());
+        var networkTimeout = CommonOptions.NetworkTimeout();
         var command = new Command("cancel", "Cancel a run: its live workers stop and end it; a dead owner's run is ended at once.")
         {
-            runId, storage, ledger, json, verbose,
+            runId, storage, ledger, networkTimeout, json, verbose,
         };
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
-            var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), host, interrupt).ConfigureAwait(false);
+            var admin = await OpenAdminAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)), r.GetValue(networkTimeout), host, interrupt).ConfigureAwait(false);
             var id = r.GetValue(runId)!;
             var result = await admin.CancelAsync(id, new ProcessOwner(), StepSettings.Default.CoordinatorLease, interrupt).ConfigureAwait(false);
             var (exitCode, text) = result.Kind switch
@@ -112,8 +115,9 @@ internal static partial class RunsCommand
         return command;
     }
 
-    private static async Task<RunAdmin> OpenAdminAsync(ConnectionChoice choice, CommandHost host, CancellationToken cancellationToken)
+    private static async Task<RunAdmin> OpenAdminAsync(ConnectionChoice choice, string? networkTimeout, CommandHost host, CancellationToken cancellationToken)
     {
+        host.UseNetworkTimeout(NetworkTimeouts.From(networkTimeout));
         var accounts = await ResolvedAccounts.ResolveAsync(choice.Validate(), needStorage: false, host, cancellationToken).ConfigureAwait(false);
         var ledger = host.Azure.CreateLedger(accounts.Ledger);
         await ledger.InitializeAsync(cancellationToken).ConfigureAwait(false);

@@ -31,16 +31,18 @@ internal static class SyncCommand
         var force = new Option<bool>("--force") { Description = "Overwrite destination objects that someone else changed." };
         var storage = CommonOptions.Storage();
         var ledger = CommonOptions.Ledger();
+        var networkTimeout = CommonOptions.NetworkTimeout();
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
         var (graphUrl, sourceGraphUrl, destinationGraphUrl) = (CommonOptions.GraphUrl(), CommonOptions.SourceGraphUrl(), CommonOptions.DestinationGraphUrl());
 
         var command = new Command("sync", "Sync SOURCE into DESTINATION (a mirror: same relative paths), resuming an unfinished run of the pair.\n\n" + ExitCodes.HelpText)
         {
-            source, destination, parallel, chunkSize, dryRun, maxDelete, force, storage, ledger, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose,
+            source, destination, parallel, chunkSize, dryRun, maxDelete, force, storage, ledger, networkTimeout, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose,
         };
         command.SetAction((result, cancellationToken) => CommandHost.RunAsync(signals, result.GetValue(json), result.GetValue(verbose), cancellationToken, (host, interrupt) =>
         {
+            host.UseNetworkTimeout(NetworkTimeouts.From(result.GetValue(networkTimeout)));
             var request = Validate(
                 result.GetValue(source)!, result.GetValue(destination)!, result.GetValue(parallel), result.GetValue(chunkSize),
                 result.GetValue(dryRun), result.GetValue(maxDelete), result.GetValue(force),

@@ -15,15 +15,17 @@ internal static class VerifyCommand
         var destination = new Argument<string>("destination") { Description = SyncCommand.EndpointHelp };
         var deep = new Option<bool>("--deep") { Description = "Download and re-hash both sides instead of trusting sizes and stored hashes." };
         var storage = CommonOptions.Storage();
+        var networkTimeout = CommonOptions.NetworkTimeout();
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
         var (graphUrl, sourceGraphUrl, destinationGraphUrl) = (CommonOptions.GraphUrl(), CommonOptions.SourceGraphUrl(), CommonOptions.DestinationGraphUrl());
         var command = new Command("verify", "Compare SOURCE and DESTINATION; exit 0 when they match, 1 when they differ.")
         {
-            source, destination, deep, storage, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose,
+            source, destination, deep, storage, networkTimeout, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose,
         };
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
+            host.UseNetworkTimeout(NetworkTimeouts.From(r.GetValue(networkTimeout)));
             var cwd = Environment.CurrentDirectory;
             var graph = GraphChoice.From(r.GetValue(graphUrl), r.GetValue(sourceGraphUrl), r.GetValue(destinationGraphUrl));
             var sourceSpec = graph.Check(SyncCommand.ParseEndpoint(r.GetValue(source)!, "source", cwd), isSource: true);

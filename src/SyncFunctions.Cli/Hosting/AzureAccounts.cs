@@ -19,8 +19,11 @@ internal sealed class AzureAccounts : IDisposable
     /// <summary>Null when <paramref name="connectionString"/> is well-formed, else the problem (never the key).</summary>
     public static string? ValidateConnectionString(string connectionString) => AzureStorageConnection.Validate(connectionString);
 
+    /// <summary>The per-request network timeout of the connections opened after it is set.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = AzureStorageConnection.DefaultNetworkTimeout;
+
     public AzureStorageConnection Open(string connectionString) =>
-        _open.GetOrAdd(connectionString, cs => AzureStorageConnection.Create(cs));
+        _open.GetOrAdd(connectionString, cs => AzureStorageConnection.Create(cs, networkTimeout: NetworkTimeout));
 
     /// <summary>The account's blob endpoint: part of a blob endpoint's canonical form and so of the pair id.</summary>
     public Uri BlobEndpoint(string connectionString) => Open(connectionString).BlobEndpoint;

@@ -24,10 +24,13 @@ internal sealed class GraphAccounts : IDisposable
         _credentials = new Lazy<GraphCredentials>(credentials ?? (() => GraphCredentials.FromEnvironment()));
     }
 
+    /// <summary>The per-request network timeout of the connections opened after it is set.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = GraphConnection.DefaultNetworkTimeout;
+
     /// <summary>The connection for <paramref name="baseUrl"/>, created on first use (no request is sent).</summary>
     /// <exception cref="StorageException">Authentication: no credentials for a non-loopback URL, or incomplete ones.</exception>
     public GraphConnection Open(Uri baseUrl) =>
-        _open.GetOrAdd(baseUrl.AbsoluteUri, _ => GraphConnection.Create(baseUrl, _credentials.Value, timeProvider: _time));
+        _open.GetOrAdd(baseUrl.AbsoluteUri, _ => GraphConnection.Create(baseUrl, _credentials.Value, timeProvider: _time, networkTimeout: NetworkTimeout));
 
     /// <summary>A drive store for <c>graph:</c> + <paramref name="endpoint"/> (the text after the scheme) at <paramref name="baseUrl"/>.</summary>
     public IObjectStore CreateStore(Uri baseUrl, string endpoint) =>

@@ -41,7 +41,7 @@ public sealed partial class InProcessDriver
     public static InProcessDriver WithRetries(ILedger ledger, IObjectStore source, IObjectStore destination, EngineEnvironment env)
     {
         ArgumentNullException.ThrowIfNull(env);
-        var policy = RetryDecorators.PolicyFor(env.Time, env.Steps);
+        var policy = RetryDecorators.PolicyFor(env.Time, env.Steps, env.Logs.CreateLogger("SyncFunctions.Retry"));
         return new InProcessDriver(RetryDecorators.Ledger(ledger, policy), RetryDecorators.Store(source, policy), RetryDecorators.Store(destination, policy), env);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Protocol;
 
@@ -9,8 +10,9 @@ namespace SyncFunctions.Core.Retry;
 /// </summary>
 public static class RetryDecorators
 {
-    public static RetryPolicy PolicyFor(TimeProvider time, StepSettings? settings = null) =>
-        new(time, (settings ?? StepSettings.Default).MaxAttempts);
+    /// <summary>The host's one policy: <see cref="StepSettings.MaxAttempts"/> attempts; retries of unreachable endpoints said on <paramref name="log"/>.</summary>
+    public static RetryPolicy PolicyFor(TimeProvider time, StepSettings? settings = null, ILogger? log = null) =>
+        new(time, (settings ?? StepSettings.Default).MaxAttempts, log: log);
 
     public static ILedger Ledger(ILedger ledger, RetryPolicy policy) =>
         ledger is RetryingLedger ? ledger : new RetryingLedger(ledger, policy);

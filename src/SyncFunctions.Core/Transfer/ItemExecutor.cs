@@ -137,7 +137,7 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
     /// <summary>The reason a failed action keeps: what went wrong, in words (retryable kinds were retried already).</summary>
     internal static string FailureText(StorageException ex) => ex.Kind switch
     {
-        StorageErrorKind.Transient or StorageErrorKind.Throttled => $"{ex.Message} (still failing after retries)",
+        StorageErrorKind.Transient or StorageErrorKind.Throttled or StorageErrorKind.Unreachable => $"{ex.Message} (still failing after retries)",
         StorageErrorKind.Permanent => ex.Message,
         _ => $"{ex.Kind}: {ex.Message}",
     };

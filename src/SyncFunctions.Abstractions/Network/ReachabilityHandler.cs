@@ -1,0 +1,141 @@
+using System.Net.Sockets;
+
+namespace SyncFunctions.Abstractions.Network;
+
+/// <summary>
+/// The innermost handler of an adapter's HTTP pipeline, directly above the socket handler: a request that fails
+/// before any response arrived is rethrown naming the endpoint (host:port) and why, so the adapter's classifier can
+/// tell "cannot reach it" and "it never answered" (<see cref="StorageErrorKind.Unreachable"/>) from a failure in
+/// the middle of a response (<see cref="StorageErrorKind.Transient"/>).
+/// </summary>
+/// <remarks>
+/// <para>Connection refused, host not found, network or host unreachable and the socket handler's own
+/// <c>ConnectTimeout</c> become <see cref="EndpointUnreachableException"/> (an <see cref="HttpRequestException"/>,
+/// as the SDKs expect). A cancellation of the request's token while waiting for the headers becomes a
+/// <see cref="NoResponseException"/> with the same token: a network timeout or the caller's own cancellation, which
+/// only the caller can tell apart. Everything else passes through unchanged.</para>
+/// <para>Response bodies are read after this handler has returned, so failures while reading them are never
+/// relabelled. Stateless and thread-safe.</para>
+/// </remarks>
+public sealed class ReachabilityHandler : DelegatingHandler
+{
+    /// <summary>The longest connect timeout <see cref="ConnectTimeoutFor"/> gives: a black-holed address fails within it.</summary>
+    public static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _networkTimeout;
+    private readonly TimeSpan _connectTimeout;
+
+    /// <param name="inner">The socket handler (its <c>ConnectTimeout</c> should be <paramref name="connectTimeout"/>).</param>
+    /// <param name="networkTimeout">The per-request timeout the layers above apply (named in <see cref="NoResponseException"/>).</param>
+    /// <param name="connectTimeout">The socket handler's connect timeout (named when it expires).</param>
+    public ReachabilityHandler(HttpMessageHandler inner, TimeSpan networkTimeout, TimeSpan connectTimeout)
+        : base(inner)
+    {
+        _networkTimeout = networkTimeout;
+        _connectTimeout = connectTimeout;
+    }
+
+    /// <summary>
+    /// The connect timeout for a network timeout: half of it, at most <see cref="MaxConnectTimeout"/>. Shorter than the
+    /// network timeout, so a connection that cannot be made is reported as such, and a network timeout that expires
+    /// means the endpoint accepted the connection and then did not answer.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="networkTimeout"/> is neither positive nor infinite.</exception>
+    public static TimeSpan ConnectTimeoutFor(TimeSpan networkTimeout)
+    {
+        if (networkTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return MaxConnectTimeout;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(networkTimeout, TimeSpan.Zero);
+        var half = networkTimeout / 2;
+        return half < MaxConnectTimeout ? half : MaxConnectTimeout;
+    }
+
+    /// <summary>
+    /// The message of the <see cref="EndpointUnreachableException"/> or <see cref="NoResponseException"/> in
+    /// <paramref name="error"/>'s chain of inner exceptions, or null when there is none. Call it only when the
+    /// caller's own token is not cancelled: then a <see cref="NoResponseException"/> means the network timeout.
+    /// </summary>
+    public static string? UnreachableMessage(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is EndpointUnreachableException or NoResponseException)
+            {
+                return e.Message;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a transport failure means the endpoint cannot be reached ("connection refused", ...), or null when it does not.</summary>
+    public static string? ReasonOf(HttpRequestException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (error.HttpRequestError == HttpRequestError.NameResolutionError)
+        {
+            return "host not found";
+        }
+
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host not found",
+                    SocketError.NetworkUnreachable or SocketError.NetworkDown => "network unreachable",
+                    SocketError.HostUnreachable or SocketError.HostDown => "host unreachable",
+                    SocketError.TimedOut => "connection timed out",
+                    _ => null,
+                };
+            }
+        }
+
+        return null;
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e, request, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return base.Send(request, cancellationToken);
+        }
+        catch (Exception e) when (Translate(e, request, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private Exception? Translate(Exception error, HttpRequestMessage request, CancellationToken cancellationToken) => error switch
+    {
+        EndpointUnreachableException or NoResponseException => null,
+        HttpRequestException http when ReasonOf(http) is { } reason => new EndpointUnreachableException(EndpointOf(request), reason, error),
+
+        // Nothing above cancelled: the socket handler's ConnectTimeout, the only timeout it has, expired.
+        OperationCanceledException when !cancellationToken.IsCancellationRequested => new EndpointUnreachableException(
+            EndpointOf(request), $"no connection within {Durations.Format(_connectTimeout)} (connect timeout)", error),
+        OperationCanceledException => new NoResponseException(EndpointOf(request), _networkTimeout, error, cancellationToken),
+        _ => null,
+    };
+
+    /// <summary>Host and port only: the path and query of a storage URL may hold a SAS token.</summary>
+    private static string EndpointOf(HttpRequestMessage request) =>
+        request.RequestUri is { IsAbsoluteUri: true } uri ? $"{uri.Host}:{uri.Port}" : "the endpoint";
+}

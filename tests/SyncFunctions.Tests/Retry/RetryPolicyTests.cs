@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Retry;
+
+namespace SyncFunctions.Tests.Retry;
+
+/// <summary>Unreachable is retried like Transient, and said while the attempts go on (at most once per interval).</summary>
+public sealed class RetryPolicyTests
+{
+    private readonly FakeTimeProvider _clock = new();
+    private readonly ListLogger _log = new();
+
+    [Fact]
+    public async Task ExecuteAsync_UnreachableTwiceThenAnswers_RetriesAndSaysItOnceWithinTheInterval()
+    {
+        var policy = new RetryPolicy(_clock, 6, baseDelay: TimeSpan.Zero, log: _log);
+
+        var result = await policy.ExecuteAsync(FailingFirst(2, StorageErrorKind.Unreachable), CancellationToken.None);
+
+        Assert.Equal(3, result);
+        Assert.Equal(2, policy.Retries);
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal((LogLevel.Warning, 1080), (entry.Level, entry.EventId));
+        Assert.Equal("Attempt 1 of 6 failed, retrying in 0.0 s: read pair 'p' failed: cannot reach h:1 (connection refused)", entry.Message);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_UnreachableAgainAfterTheInterval_IsSaidAgain()
+    {
+        var policy = new RetryPolicy(_clock, 6, baseDelay: TimeSpan.Zero, log: _log);
+
+        await policy.ExecuteAsync(FailingFirst(1, StorageErrorKind.Unreachable), CancellationToken.None);
+        _clock.Advance(RetryPolicy.UnreachableLogInterval);
+        await policy.ExecuteAsync(FailingFirst(1, StorageErrorKind.Unreachable), CancellationToken.None);
+
+        Assert.Equal(2, _log.Entries.Count);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TransientRetries_AreRetriedSilently()
+    {
+        var policy = new RetryPolicy(_clock, 6, baseDelay: TimeSpan.Zero, log: _log);
+
+        var result = await policy.ExecuteAsync(FailingFirst(3, StorageErrorKind.Transient), CancellationToken.None);
+
+        Assert.Equal(4, result);
+        Assert.Empty(_log.Entries);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_UnreachableEveryTime_GivesUpWithTheErrorAfterMaxAttempts()
+    {
+        var policy = new RetryPolicy(_clock, 3, baseDelay: TimeSpan.Zero, log: _log);
+
+        var e = await Assert.ThrowsAsync<StorageException>(() => policy.ExecuteAsync(FailingFirst(10, StorageErrorKind.Unreachable), CancellationToken.None).AsTask());
+
+        Assert.Equal(StorageErrorKind.Unreachable, e.Kind);
+        Assert.Equal(2, policy.Retries);
+    }
+
+    /// <summary>An operation that throws <paramref name="kind"/> on its first <paramref name="failures"/> calls, then returns its call count.</summary>
+    private static Func<CancellationToken, ValueTask<int>> FailingFirst(int failures, StorageErrorKind kind)
+    {
+        var calls = 0;
+        return _ => ++calls <= failures
+            ? throw new StorageException(kind, "read pair 'p' failed: cannot reach h:1 (connection refused)")
+            : ValueTask.FromResult(calls);
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, int EventId, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Entries)
+            {
+                Entries.Add((logLevel, eventId.Id, formatter(state, exception)));
+            }
+        }
+    }
+}
