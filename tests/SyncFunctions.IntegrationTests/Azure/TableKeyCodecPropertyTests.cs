@@ -1,7 +1,7 @@
 using CsCheck;
-using SyncFunctions.Abstractions;
+using SyncFunctions.Azure;
 
-namespace SyncFunctions.Tests.Abstractions;
+namespace SyncFunctions.IntegrationTests.Azure;
 
 /// <summary>Properties of the order-preserving table key encoding.</summary>
 public sealed class TableKeyCodecPropertyTests

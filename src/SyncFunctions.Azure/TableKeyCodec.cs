@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SyncFunctions.Abstractions;
+namespace SyncFunctions.Azure;
 
 /// <summary>
 /// Encodes relative paths as Table Storage keys, preserving ordinal order.
