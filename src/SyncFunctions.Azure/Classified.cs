@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Azure;
 
@@ -51,16 +52,8 @@ internal static class Classified
 /// A read-only stream over a download body that classifies read failures (connection reset mid-body,
 /// timeouts) as <see cref="Abstractions.StorageException"/>, so callers see one exception type.
 /// </summary>
-internal sealed class ClassifyingReadStream(Stream inner, string operation) : Stream
+internal sealed class ClassifyingReadStream(Stream inner, string operation) : ReadOnlyForwardStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => throw new NotSupportedException();
@@ -90,19 +83,6 @@ internal sealed class ClassifyingReadStream(Stream inner, string operation) : St
             throw AzureErrors.Classify(e, operation);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using SyncFunctions.Abstractions;
+
 namespace SyncFunctions.Graph;
 
 /// <summary>
@@ -5,18 +7,10 @@ namespace SyncFunctions.Graph;
 /// <c>length</c> bytes, and turns network failures while reading into classified <see cref="Abstractions.StorageException"/>s.
 /// Not thread-safe (like any stream).
 /// </summary>
-internal sealed class SliceStream(Stream inner, long skip, long? length, string what, TimeProvider time, bool leaveOpen = false) : Stream
+internal sealed class SliceStream(Stream inner, long skip, long? length, string what, TimeProvider time, bool leaveOpen = false) : ReadOnlyForwardStream
 {
     private long _toSkip = skip;
     private long? _left = length;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -50,9 +44,6 @@ internal sealed class SliceStream(Stream inner, long skip, long? length, string 
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
@@ -73,16 +64,6 @@ internal sealed class SliceStream(Stream inner, long skip, long? length, string 
             throw GraphErrors.Classify(e, what, time);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

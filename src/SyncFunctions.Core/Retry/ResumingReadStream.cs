@@ -7,18 +7,10 @@ namespace SyncFunctions.Core.Retry;
 /// again at the byte where the read stopped (a ranged read), within the retry policy's attempts.
 /// </summary>
 /// <remarks>Not thread-safe (one reader), like any stream. Disposing it disposes the current inner stream.</remarks>
-internal sealed class ResumingReadStream(Stream first, Func<long, long?, CancellationToken, Task<Stream>> open, long offset, long? length, RetryPolicy policy) : Stream
+internal sealed class ResumingReadStream(Stream first, Func<long, long?, CancellationToken, Task<Stream>> open, long offset, long? length, RetryPolicy policy) : ReadOnlyForwardStream
 {
     private Stream? _current = first;
     private long _read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -53,20 +45,7 @@ internal sealed class ResumingReadStream(Stream first, Func<long, long?, Cancell
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

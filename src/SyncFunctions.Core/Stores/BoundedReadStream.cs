@@ -1,8 +1,10 @@
+using SyncFunctions.Abstractions;
+
 namespace SyncFunctions.Core.Stores;
 
 /// <summary>Reads at most a given number of bytes from an inner stream (a ranged read of a file).</summary>
 /// <remarks>Not thread-safe. Disposing it disposes the inner stream.</remarks>
-internal sealed class BoundedReadStream : Stream
+internal sealed class BoundedReadStream : ReadOnlyForwardStream
 {
     private readonly Stream _inner;
     private readonly long _length;
@@ -13,12 +15,6 @@ internal sealed class BoundedReadStream : Stream
         _inner = inner;
         _length = length;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -37,25 +33,12 @@ internal sealed class BoundedReadStream : Stream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await _inner.ReadAsync(buffer[..Allowed(buffer.Length)], cancellationToken);
         _position += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

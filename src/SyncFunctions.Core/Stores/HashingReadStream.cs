@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Core.Stores;
 
@@ -7,7 +8,7 @@ namespace SyncFunctions.Core.Stores;
 /// hashed while it streams to the destination instead of being read twice.
 /// </summary>
 /// <remarks>Not thread-safe (like any stream). Disposing it disposes the inner stream.</remarks>
-public sealed class HashingReadStream : Stream
+public sealed class HashingReadStream : ReadOnlyForwardStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -27,12 +28,6 @@ public sealed class HashingReadStream : Stream
 
     /// <summary>True once a read returned 0 (the inner stream is exhausted).</summary>
     public bool Completed => _ended;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _inner.Length;
 
@@ -75,25 +70,12 @@ public sealed class HashingReadStream : Stream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await _inner.ReadAsync(buffer, cancellationToken);
         Append(buffer.Span[..n]);
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
