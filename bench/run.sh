@@ -94,6 +94,13 @@ commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [[ -z "$(git -C "$repo" status --porcelain -- src 2>/dev/null)" ]] || commit="$commit + uncommitted changes in src/"
 azurite_where="$([[ -n "$azurite_tmpfs" ]] && echo "tmpfs (/dev/shm)" || echo "$azurite_dir")"
 
+# The run steps' own overhead: 20,000 empty files (200 work items of 100) through the in-process driver over the
+# in-memory ledger and stores of the unit tests; no storage request is timed.
+log "steps overhead (bench/StepsOverhead, in memory)"
+timeout 900 dotnet build "$repo/bench/StepsOverhead" -c Release -nologo -v q -o "$work/steps-bin" >"$work/steps-build.log" 2>&1 || { tail -n 30 "$work/steps-build.log" >&2; die "StepsOverhead build"; }
+steps_out="$(timeout 600 dotnet "$work/steps-bin/StepsOverhead.dll" 20000 16)" || die "StepsOverhead"
+steps_best="$(sed -n 's/.*: \([0-9]*\) work items\/s.*/\1/p' <<<"$steps_out" | sort -n | tail -n 1)"
+
 mkdir -p "$repo/bench/results"
 out="$repo/bench/results/latest.md"
 {
@@ -109,6 +116,7 @@ out="$repo/bench/results/latest.md"
   echo
   echo "- All attempts (s): (a) syncfn ${times[a-syncfn]}/ rclone ${times[a-rclone]}/ SDK ${times[a-sdk]}; (b) syncfn ${times[b-syncfn]}/ rclone ${times[b-rclone]}/ SDK ${times[b-sdk]}; (c) syncfn ${times[c-syncfn]}/ rclone ${times[c-rclone]}"
   echo "- CPU seconds (user + system, lowest attempt): (a) syncfn $(bc a-syncfn), rclone $(bc a-rclone), SDK $(bc a-sdk); (b) syncfn $(bc b-syncfn), rclone $(bc b-rclone), SDK $(bc b-sdk); (c) syncfn $(bc c-syncfn), rclone $(bc c-rclone)"
+  echo "- Steps overhead (in memory, no storage): best $steps_best work items of 100 empty files per second through the in-process dispatcher ($(tr '\n' ';' <<<"$steps_out"))"
   echo "- Reference for (b): the SDK loop with 4 MiB staged blocks (4 in flight per file, the transfer shape of syncfn and rclone): best $(bt b-sdkblocks) s (attempts ${times[b-sdkblocks]}); syncfn/that = $(ratio "$b_s" "$(bt b-sdkblocks)")"
   echo
   echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) CPUs ($cpu_model), $mem_total memory; load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
