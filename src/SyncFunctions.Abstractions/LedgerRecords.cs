@@ -141,6 +141,12 @@ public enum WorkItemKind
     /// parent item commits the file once every range is done.
     /// </summary>
     ChunkRange,
+
+    /// <summary>
+    /// Folder moves (<see cref="ActionKind.MoveFolder"/>) of a change-feed run, executed in order, one item after the
+    /// other, before any other item of the run: everything else was planned against the folders' new places.
+    /// </summary>
+    FolderMoves,
 }
 
 public enum WorkStatus
@@ -217,6 +223,13 @@ public enum ActionKind
 
     /// <summary>The source item was renamed or moved: move <see cref="ActionRecord.FromPath"/> to <see cref="ActionRecord.Path"/> at the destination.</summary>
     Move,
+
+    /// <summary>
+    /// A source folder was renamed or moved: move the destination folder <see cref="ActionRecord.FromPath"/> with
+    /// everything below it to <see cref="ActionRecord.Path"/> in one operation (<see cref="IServerSideFolderMove"/>),
+    /// and re-key the baseline rows below it.
+    /// </summary>
+    MoveFolder,
 }
 
 public enum ActionStatus
@@ -242,7 +255,7 @@ public sealed record ActionRecord
     /// <summary>Why the planner planned it ("new", "changed", "deleted at source", ...), for dry runs and <c>runs show</c>.</summary>
     public string? Reason { get; init; }
 
-    /// <summary>For <see cref="ActionKind.Move"/>: the path the object had at the destination.</summary>
+    /// <summary>For <see cref="ActionKind.Move"/> and <see cref="ActionKind.MoveFolder"/>: the path the object (or folder) had at the destination.</summary>
     public string? FromPath { get; init; }
 
     public long SourceSize { get; init; }

@@ -84,3 +84,12 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1080, Level = LogLevel.Warning, Message = "Attempt {Attempt} of {MaxAttempts} failed, retrying in {DelaySeconds} s: {Reason}")]
     public static partial void RetryingUnreachable(ILogger logger, int attempt, int maxAttempts, string delaySeconds, string reason);
 }
+
+internal static partial class Logs
+{
+    [LoggerMessage(EventId = 1090, Level = LogLevel.Information, Message = "Moved folder {From} to {To} at the destination ({Rows} synced files below it)")]
+    public static partial void FolderMoved(ILogger logger, string from, string to, long rows);
+
+    [LoggerMessage(EventId = 1091, Level = LogLevel.Warning, Message = "Could not move folder {From} to {To} in one operation ({Reason}); moving the files below it one by one")]
+    public static partial void FolderMoveFallback(ILogger logger, string from, string to, string reason);
+}

@@ -20,7 +20,7 @@ public sealed record GraphDriveStoreOptions
 
 /// <summary>
 /// A OneDrive / SharePoint drive folder as an object store, change source (delta), upload-session
-/// destination and server-side mover, through the Microsoft Graph SDK.
+/// destination and server-side mover (of files, and of folders with their subtree), through the Microsoft Graph SDK.
 /// </summary>
 /// <remarks>
 /// <para>Paths are relative to the root folder of the endpoint, '/'-separated, in the engine's names; they are
@@ -32,7 +32,7 @@ public sealed record GraphDriveStoreOptions
 /// failed with 401/403/404 fetches /content again once.</para>
 /// <para>Thread-safe: many workers share one instance. The drive id, root folder id and folder ids are cached.</para>
 /// </remarks>
-public sealed partial class GraphDriveStore : IObjectStore, IChangeSource, IUploadSessionWriter, IServerSideMove, IEmptyFolderPruner
+public sealed partial class GraphDriveStore : IObjectStore, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner
 {
     private readonly GraphConnection _connection;
     private readonly GraphDriveStoreOptions _options;

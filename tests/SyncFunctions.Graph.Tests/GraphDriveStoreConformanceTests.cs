@@ -13,13 +13,15 @@ namespace SyncFunctions.Graph.Tests;
 /// <see cref="WriteOptions.Sha256"/> (the server runs ODB-like, reporting only quickXorHash). The capability
 /// flags stay false: a drive is neither an <see cref="IChunkedWriter"/> (it has upload sessions instead,
 /// tested in <see cref="GraphUploadSessionTests"/>), nor a server-side copier from URLs, nor a resumable
-/// partial-file writer. <see cref="AwkwardNames"/> are the defaults minus "A": OneDrive names are
+/// partial-file writer; it moves whole folders (<see cref="IServerSideFolderMove"/>). <see cref="AwkwardNames"/> are the defaults minus "A": OneDrive names are
 /// case-insensitive, so a file "A" and a folder "a" (of "a/x") cannot both exist. The names the drive cannot
 /// hold as they are (" x", "x.", "?q", "\u00A0nbsp") stay in: they pass through <see cref="GraphNameMapping"/>.
 /// </remarks>
 public sealed class GraphDriveStoreConformanceTests(GraphServerFixture fixture) : ObjectStoreConformance, IClassFixture<GraphServerFixture>
 {
     protected override bool KeepsSha256 => false;
+
+    protected override bool HasFolderMove => true;
 
     protected override IReadOnlyList<string> AwkwardNames { get; } =
     [

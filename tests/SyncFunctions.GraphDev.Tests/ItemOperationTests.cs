@@ -78,6 +78,47 @@ public sealed class ItemOperationTests
     }
 
     [Fact]
+    public async Task Patch_FolderWithCurrentETag_MovesTheWholeSubtreeKeepingIdsAndCTags()
+    {
+        await using var server = await Servers.StartAsync();
+        var files = Enumerable.Range(0, 12).Select(i => server.Drive.WriteFile($"docs/s{i % 3}/f{i}.txt", [(byte)i])).ToList();
+        var folder = server.Drive.GetByPath("docs")!;
+        var target = server.Drive.CreateFolder("archive/2026");
+        using var graph = TestGraph.Create(server);
+        server.RequestLog.Reset();
+
+        var moved = await graph.Client.Drives[server.DriveId].Items[folder.Id].PatchAsync(
+            new DriveItem { ParentReference = new ItemReference { Id = target.Id }, Name = "papers" }, c => c.Headers.Add("If-Match", folder.ETag));
+
+        Assert.Equal(1, server.RequestLog.Total);
+        Assert.Equal("papers", moved!.Name);
+        Assert.Null(server.Drive.GetByPath("docs"));
+        foreach (var file in files)
+        {
+            var now = server.Drive.Get(file.Id)!;
+            Assert.Equal("archive/2026/papers" + file.Path["docs".Length..], now.Path);
+            Assert.Equal(file.CTag, now.CTag);
+        }
+    }
+
+    [Fact]
+    public async Task Patch_FolderOntoATakenName_Returns409AndMovesNothing()
+    {
+        await using var server = await Servers.StartAsync();
+        server.Drive.WriteFile("one/a.txt", [1]);
+        server.Drive.WriteFile("two/b.txt", [2]);
+        var one = server.Drive.GetByPath("one")!;
+        using var graph = TestGraph.Create(server);
+
+        var error = await Assert.ThrowsAsync<ODataError>(() => graph.Client.Drives[server.DriveId].Items[one.Id].PatchAsync(
+            new DriveItem { Name = "TWO" }));
+
+        Assert.Equal(409, error.ResponseStatusCode);
+        Assert.NotNull(server.Drive.GetByPath("one/a.txt"));
+        Assert.Null(server.Drive.GetByPath("two/a.txt"));
+    }
+
+    [Fact]
     public async Task Patch_FolderIntoItsOwnChild_Returns400()
     {
         await using var server = await Servers.StartAsync();

@@ -132,28 +132,30 @@ internal sealed partial class ChangePlanner
         await foreach (var row in ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
         {
             var present = row.SourceItemId is { } id && _presentIds.Contains(id);
-            if (!present && MarkPlanned(row.Path))
+            var at = ToDestination(row.Path);
+            if (!present && MarkPlanned(at))
             {
-                await writer.AddAsync(DeleteOf(writer, row), cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(DeleteOf(writer, row, at), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>
     /// The feed moves on past failed items, so every run re-plans the carry-over set from the source's current
-    /// state: still there means upload, gone means delete.
+    /// state: still there means upload, gone means delete. An entry below a folder this run moves is re-planned
+    /// where the folder went.
     /// </summary>
     private async Task PlanCarryOverAsync(PlanWriter writer, CancellationToken cancellationToken)
     {
-        var entries = _carryOver.Where(e => !_planned.Contains(e.Path)).ToList();
-        foreach (var entry in entries)
+        var entries = _carryOver.Select(e => (Entry: e, At: ToDestination(e.Path))).Where(e => !_planned.Contains(e.At)).ToList();
+        foreach (var (entry, at) in entries)
         {
-            MarkPlanned(entry.Path);
+            MarkPlanned(at);
             var baseline = await BaselineAsync(entry.Path, cancellationToken).ConfigureAwait(false);
-            var info = await ctx.Source.GetInfoAsync(entry.Path, cancellationToken).ConfigureAwait(false);
+            var info = await ctx.Source.GetInfoAsync(at, cancellationToken).ConfigureAwait(false);
             if (info is not null)
             {
-                var upload = writer.NewAction(ActionKind.Upload, entry.Path, null) with
+                var upload = writer.NewAction(ActionKind.Upload, at, null) with
                 {
                     SourceSize = info.Size,
                     SourceLastModified = info.LastModified,
@@ -167,7 +169,7 @@ internal sealed partial class ChangePlanner
             }
             else if (baseline is not null)
             {
-                await writer.AddAsync(DeleteOf(writer, baseline), cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(DeleteOf(writer, baseline, at), cancellationToken).ConfigureAwait(false);
             }
         }
     }

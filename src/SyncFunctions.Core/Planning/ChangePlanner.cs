@@ -15,6 +15,10 @@ namespace SyncFunctions.Core.Planning;
 /// paths other items need) and the deletions; a second pass streams the files and plans each as it arrives, so a
 /// 100,000-file first run never holds its files. Deletions are planned last, after every upload and move, so a
 /// path that something new was planned at is never deleted (the delete would run after the upload).
+/// <para>At a destination that moves whole folders (<see cref="IServerSideFolderMove"/>) a renamed or moved folder is
+/// one <see cref="ActionKind.MoveFolder"/> action, not a move per file below it (<see cref="PlanFolderMovesAsync"/>).
+/// Those execute before anything else of the run (<see cref="WorkItemKind.FolderMoves"/>), so everything planned
+/// after them addresses the destination as the folder moves leave it: <see cref="ToDestination"/>.</para>
 /// </remarks>
 internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
 {
@@ -32,6 +36,9 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
     private readonly HashSet<string> _planned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _carryOverPaths = new(StringComparer.Ordinal);
     private readonly List<CarryOverEntry> _carryOver = [];
+
+    /// <summary>Staged folders whose path changed (old, new), collected when the destination moves whole folders.</summary>
+    private readonly List<(string Old, string New)> _movedFolders = [];
     private bool _treeLoaded;
     private bool _trackAllPlanned;
     private bool _hasStagedFiles;
@@ -100,6 +107,8 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
             await PlanOneAsync(folder, writer, cancellationToken).ConfigureAwait(false);
             await (tree?.AddAsync(folder, cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
         }
+
+        await PlanFolderMovesAsync(writer, cancellationToken).ConfigureAwait(false);
 
         if (_hasStagedFiles)
         {
@@ -174,6 +183,12 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
         {
             var oldFolder = await OldPathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
             var newFolder = item.IsDeleted ? null : await NewPathAsync(item.ItemId, cancellationToken).ConfigureAwait(false);
+            if (oldFolder is not null && newFolder is not null && oldFolder != newFolder && MovesFolders)
+            {
+                _movedFolders.Add((oldFolder, newFolder)); // planned once every folder is known
+                return;
+            }
+
             await PlanFolderAsync(oldFolder, newFolder, writer, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -185,12 +200,15 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
             return;
         }
 
+        // The baseline row is still at the old path (folder moves re-key rows when they run); the destination holds
+        // the file where the folder moves put it.
         var baseline = oldPath is null ? null : await BaselineAsync(oldPath, cancellationToken).ConfigureAwait(false);
+        var at = baseline is null ? null : ToDestination(baseline.Path);
         if (newPath is null)
         {
-            if (baseline is not null && MarkPlanned(baseline.Path))
+            if (baseline is not null && MarkPlanned(at!))
             {
-                await writer.AddAsync(DeleteOf(writer, baseline), cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(DeleteOf(writer, baseline, at!), cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -204,17 +222,17 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
 
         MarkPlanned(newPath);
         var contentSame = baseline is not null && SameContent(baseline, item);
-        if (baseline is not null && oldPath != newPath)
+        if (baseline is not null && at != newPath)
         {
-            MarkPlanned(baseline.Path);
+            MarkPlanned(at!);
             if (contentSame)
             {
                 _moves++;
-                await writer.AddAsync(MoveOf(writer, baseline, newPath, item), cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(MoveOf(writer, baseline, at!, newPath, item), cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            await writer.AddAsync(DeleteOf(writer, baseline), cancellationToken).ConfigureAwait(false);
+            await writer.AddAsync(DeleteOf(writer, baseline, at!), cancellationToken).ConfigureAwait(false);
             baseline = null;
         }
 
@@ -227,13 +245,16 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
         // there, so it is conditioned on that version instead of on an empty path. A first run has no baseline.
         if (baseline is null && !ctx.Run.FirstRun)
         {
-            baseline = await BaselineAsync(newPath, cancellationToken).ConfigureAwait(false);
+            baseline = await BaselineAsync(ToOriginal(newPath), cancellationToken).ConfigureAwait(false);
         }
 
         await writer.AddAsync(UploadOf(writer, newPath, item, baseline), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A renamed or moved folder moves every synced file below it (files that changed themselves are planned on their own).</summary>
+    /// <summary>
+    /// A deleted folder deletes every synced file below it; a renamed or moved folder at a destination that cannot
+    /// move folders moves every synced file below it. Files that changed themselves are planned on their own.
+    /// </summary>
     private async Task PlanFolderAsync(string? oldPath, string? newPath, PlanWriter writer, CancellationToken cancellationToken)
     {
         if (oldPath is null || oldPath == newPath)
@@ -248,61 +269,23 @@ internal sealed partial class ChangePlanner(StepContext ctx, IChangeSource feed)
                 continue;
             }
 
-            if (!MarkPlanned(row.Path))
+            var at = ToDestination(row.Path);
+            if (!MarkPlanned(at))
             {
                 continue;
             }
 
             if (newPath is null)
             {
-                await writer.AddAsync(DeleteOf(writer, row), cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(DeleteOf(writer, row, at), cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var target = newPath + row.Path[oldPath.Length..];
                 MarkPlanned(target);
                 _moves++;
-                await writer.AddAsync(MoveOf(writer, row, target, null), cancellationToken).ConfigureAwait(false);
+                await writer.AddAsync(MoveOf(writer, row, at, target, null), cancellationToken).ConfigureAwait(false);
             }
         }
     }
-
-    private static bool SameContent(BaselineEntry baseline, ChangeItem item) =>
-        baseline.Size == item.Size && (
-            (item.CTag is not null && baseline.SourceVersion == item.CTag)
-            || (item.Sha256 is not null && string.Equals(baseline.Sha256, item.Sha256, StringComparison.OrdinalIgnoreCase)));
-
-    private static ActionRecord UploadOf(PlanWriter writer, string path, ChangeItem item, BaselineEntry? baseline) =>
-        writer.NewAction(ActionKind.Upload, path, null) with
-        {
-            SourceSize = item.Size,
-            SourceLastModified = item.LastModified,
-            SourceVersion = item.CTag ?? item.ETag,
-            SourceSha256 = item.Sha256?.ToLowerInvariant(),
-            SourceQuickXorHash = item.QuickXorHash,
-            SourceItemId = item.ItemId,
-            SourceParentId = item.ParentId,
-            ExpectedDestETag = baseline?.DestETag,
-        };
-
-    private static ActionRecord DeleteOf(PlanWriter writer, BaselineEntry baseline) =>
-        writer.NewAction(ActionKind.Delete, baseline.Path, null) with
-        {
-            SourceSize = baseline.Size,
-            SourceItemId = baseline.SourceItemId,
-            ExpectedDestETag = baseline.DestETag,
-        };
-
-    private static ActionRecord MoveOf(PlanWriter writer, BaselineEntry baseline, string target, ChangeItem? item) =>
-        writer.NewAction(ActionKind.Move, target, null) with
-        {
-            FromPath = baseline.Path,
-            SourceSize = baseline.Size,
-            SourceLastModified = item?.LastModified ?? baseline.LastModified,
-            SourceVersion = baseline.SourceVersion,
-            SourceSha256 = baseline.Sha256,
-            SourceItemId = baseline.SourceItemId,
-            SourceParentId = item?.ParentId ?? baseline.SourceParentId,
-            ExpectedDestETag = baseline.DestETag,
-        };
 }

@@ -5,7 +5,8 @@ namespace SyncFunctions.Core.Planning;
 
 /// <summary>
 /// Turns planned actions into work items: up to 100 small actions per item, one item per large file (with its chunk
-/// ranges when it fans out), deletes in items of their own. Item ids are sequence numbers.
+/// ranges when it fans out), deletes in items of their own, folder moves in items of their own in the order they were
+/// added (<see cref="WorkItemKind.FolderMoves"/>: they run first, one item after the other). Item ids are sequence numbers.
 /// </summary>
 /// <remarks>
 /// Rows are written insert-only, actions before their item row. When an item id is taken already (a duplicate
@@ -18,6 +19,7 @@ internal sealed class PlanWriter
     private readonly StepContext _ctx;
     private readonly List<ActionRecord> _small = new(WorkItemShapes.BatchSize);
     private readonly List<ActionRecord> _deletes = new(WorkItemShapes.BatchSize);
+    private readonly List<ActionRecord> _folderMoves = [];
     private readonly List<WorkItemTicket> _written = [];
     private readonly Func<WorkItemTicket, CancellationToken, ValueTask>? _itemWritten;
     private readonly ConflictMode _onConflict;
@@ -73,6 +75,17 @@ internal sealed class PlanWriter
             if (_deletes.Count >= WorkItemShapes.BatchSize)
             {
                 await WriteItemAsync(_deletes, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (action.Kind == ActionKind.MoveFolder)
+        {
+            _folderMoves.Add(action);
+            if (_folderMoves.Count >= WorkItemShapes.BatchSize)
+            {
+                await WriteItemAsync(_folderMoves, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -176,6 +189,11 @@ internal sealed class PlanWriter
 
     private async Task WriteBufferedAsync(CancellationToken cancellationToken)
     {
+        if (_folderMoves.Count > 0)
+        {
+            await WriteItemAsync(_folderMoves, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_small.Count > 0)
         {
             await WriteItemAsync(_small, cancellationToken).ConfigureAwait(false);

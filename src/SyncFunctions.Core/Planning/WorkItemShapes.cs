@@ -26,6 +26,7 @@ internal static class WorkItemShapes
     public static WorkItemRecord ItemFor(string runId, string itemId, IReadOnlyList<ActionRecord> actions, StepContext ctx)
     {
         var kind = actions.All(a => a.Kind == ActionKind.Delete) ? WorkItemKind.Deletes
+            : actions.All(a => a.Kind == ActionKind.MoveFolder) ? WorkItemKind.FolderMoves
             : actions.Count == 1 && actions[0].Kind == ActionKind.Upload && actions[0].Status == ActionStatus.Pending && actions[0].SourceSize > ctx.Options.ChunkSize ? WorkItemKind.LargeFile
             : WorkItemKind.SmallBatch;
         return new WorkItemRecord

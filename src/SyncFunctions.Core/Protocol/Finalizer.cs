@@ -31,6 +31,12 @@ internal sealed class Finalizer(StepContext ctx)
 
             foreach (var a in await ctx.Ledger.GetActionsAsync(ctx.RunId, item.ItemId, cancellationToken).ConfigureAwait(false))
             {
+                if (a.Status == ActionStatus.Failed && a.Kind == ActionKind.MoveFolder)
+                {
+                    // Its path is a folder: the files it could not move are in the carry-over set already, at their paths.
+                    continue;
+                }
+
                 if (a.Status == ActionStatus.Failed)
                 {
                     carry.Add(Carry(a, CarryOverReason.Failed));
@@ -111,7 +117,8 @@ internal sealed class Finalizer(StepContext ctx)
         var removes = new List<string>();
         await foreach (var old in ctx.Ledger.ListCarryOverAsync(ctx.PairId, cancellationToken).ConfigureAwait(false))
         {
-            if (!keep.Contains(old.Path))
+            // Entries this run wrote while it executed (files a folder move could not move) are this run's failures.
+            if (!keep.Contains(old.Path) && old.RunId != ctx.RunId)
             {
                 removes.Add(old.Path);
             }

@@ -8,8 +8,13 @@ public sealed partial class RunSteps
     /// <summary>
     /// Fan-in from the run's item rows: what is not done, what any worker may claim now (pending items, and claims
     /// whose lease ran out), whether the run is complete. Workers never update a shared counter: the counts are summed
-    /// here. Deletes become claimable only when everything else is done; a ranged file's commit when its ranges are.
+    /// here. Folder-move items come first, one at a time, and nothing else is claimable while one is open; deletes
+    /// become claimable only when everything else is done; a ranged file's commit when its ranges are.
     /// </summary>
+    /// <remarks>
+    /// The order is the claimable list's: a host drives only the items listed here (as the in-process driver and the
+    /// step simulation do). <see cref="ExecuteWorkItemAsync"/> does not re-check it.
+    /// </remarks>
     public async Task<CompletionResult> CheckCompletionAsync(RunRef run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -99,6 +104,10 @@ public sealed partial class RunSteps
         var open = items.Where(i => i.Status != WorkStatus.Done).ToList();
         var rangesOpen = open.Where(i => i.Kind == WorkItemKind.ChunkRange).Select(i => i.ParentItemId).ToHashSet(StringComparer.Ordinal);
         var othersOpen = open.Any(i => i.Kind != WorkItemKind.Deletes);
+
+        // Folder moves run first, one item after the other in plan order: the rest of the plan addresses the
+        // destination as they leave it, and a later folder move may start inside an earlier one's target.
+        var firstFolderMoves = open.Where(i => i.Kind == WorkItemKind.FolderMoves).Select(i => i.ItemId).Order(StringComparer.Ordinal).FirstOrDefault();
         var claimable = new List<WorkItemTicket>();
         var held = 0;
         foreach (var item in open)
@@ -111,6 +120,8 @@ public sealed partial class RunSteps
 
             var ready = item.Kind switch
             {
+                WorkItemKind.FolderMoves => item.ItemId == firstFolderMoves,
+                _ when firstFolderMoves is not null => false,
                 WorkItemKind.Deletes => row.ObserveDone && !othersOpen,
                 WorkItemKind.LargeFile when item.RangeCount > 0 => !rangesOpen.Contains(item.ItemId),
                 _ => true,

@@ -4,7 +4,7 @@ namespace SyncFunctions.Core.Retry;
 
 /// <summary>The optional capabilities, each retried like the core calls; reachable only through <see cref="GetCapability{T}"/>.</summary>
 public sealed partial class RetryingObjectStore :
-    IChunkedWriter, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IEmptyFolderPruner, ILocalContent
+    IChunkedWriter, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner, ILocalContent
 {
     long IChunkedWriter.MaxChunkSize => Capability<IChunkedWriter>().MaxChunkSize;
 
@@ -68,6 +68,13 @@ public sealed partial class RetryingObjectStore :
 
     Task<WriteResult> IServerSideMove.MoveAsync(string fromPath, string toPath, WriteOptions options, CancellationToken cancellationToken) =>
         Run(ct => Capability<IServerSideMove>().MoveAsync(fromPath, toPath, options, ct), cancellationToken);
+
+    /// <remarks>
+    /// Retried like any call: an attempt whose reply was lost after the move happened is answered NotFound by the
+    /// retry, which the caller handles as "nothing at the old path" (it checks where the files are).
+    /// </remarks>
+    Task IServerSideFolderMove.MoveFolderAsync(string fromFolder, string toFolder, CancellationToken cancellationToken) =>
+        Run(ct => Capability<IServerSideFolderMove>().MoveFolderAsync(fromFolder, toFolder, ct), cancellationToken);
 
     Task IEmptyFolderPruner.PruneEmptyFoldersAsync(IReadOnlyCollection<string> folders, CancellationToken cancellationToken) =>
         Run(ct => Capability<IEmptyFolderPruner>().PruneEmptyFoldersAsync(folders, ct), cancellationToken);

@@ -6,7 +6,8 @@ namespace SyncFunctions.Core.Stores;
 /// <summary>
 /// A local folder as a source or destination. Versions are "size:mtime-ticks" (UTC); writes go to a
 /// temporary file and are renamed into place, so a reader never sees half a file; downloads resume
-/// from partial files (<see cref="IResumableWriter"/>).
+/// from partial files (<see cref="IResumableWriter"/>); files and folders are renamed in place
+/// (<see cref="IServerSideMove"/>, <see cref="IServerSideFolderMove"/>).
 /// </summary>
 /// <remarks>
 /// Thread-safe. A condition check and the rename that follows it are atomic within this instance
@@ -227,7 +228,9 @@ public sealed partial class LocalFolderStore : IObjectStore, IResumableWriter
     private StorageException Precondition(string path, string condition) =>
         new(StorageErrorKind.PreconditionFailed, $"{DisplayName}: '{path}': condition {condition} not met (the file changed)", status: 412);
 
-    private SemaphoreSlim Stripe(string path) => _stripes[(StringComparer.Ordinal.GetHashCode(path) & int.MaxValue) % _stripes.Length];
+    private SemaphoreSlim Stripe(string path) => _stripes[StripeIndex(path)];
+
+    private int StripeIndex(string path) => (StringComparer.Ordinal.GetHashCode(path) & int.MaxValue) % _stripes.Length;
 
     private static void TryDelete(string file)
     {

@@ -4,13 +4,17 @@ using SyncFunctions.Core.Protocol;
 namespace SyncFunctions.Core.Transfer;
 
 /// <summary>Applies the Done actions of an item to the pair's baseline (one batched write).</summary>
+/// <remarks>
+/// Folder moves are left out: the rows below a moved folder are not in the plan, so the move re-keys them while it
+/// runs (<see cref="Transfers.MoveFolderAsync"/>).
+/// </remarks>
 internal static class BaselineWriter
 {
     public static async Task ApplyAsync(StepContext ctx, IEnumerable<ActionRecord> results, CancellationToken cancellationToken)
     {
         var upserts = new List<BaselineEntry>();
         var deletes = new List<string>();
-        foreach (var r in results.Where(r => r.Status == ActionStatus.Done))
+        foreach (var r in results.Where(r => r.Status == ActionStatus.Done && r.Kind != ActionKind.MoveFolder))
         {
             if (r.Kind == ActionKind.Delete)
             {

@@ -102,12 +102,21 @@ internal sealed class FolderPruning(IObjectStore destination, ILogger log)
         }
     }
 
-    /// <summary>Distinct parent folders (not the root) of done deletes and of the paths done moves left.</summary>
+    /// <summary>
+    /// Distinct parent folders (not the root) of done deletes and of the paths done moves left; for a done folder move
+    /// the folder it left itself (gone when the folder moved whole, emptied when its files moved one by one).
+    /// </summary>
     internal static IReadOnlyList<string> EmptiedFolders(IEnumerable<ActionRecord> results)
     {
         var folders = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var r in results.Where(r => r.Status == ActionStatus.Done))
         {
+            if (r.Kind == ActionKind.MoveFolder && r.FromPath is { Length: > 0 } folder)
+            {
+                folders.Add(folder);
+                continue;
+            }
+
             var left = r.Kind switch
             {
                 ActionKind.Delete => r.Path,

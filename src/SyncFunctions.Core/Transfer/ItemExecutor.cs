@@ -4,8 +4,9 @@ using SyncFunctions.Core.Protocol;
 namespace SyncFunctions.Core.Transfer;
 
 /// <summary>
-/// Executes a claimed work item: the unfinished actions of its window (concurrently), then one transaction for the
-/// action rows, one for their baseline rows, the pruning of destination folders its deletes and moves emptied
+/// Executes a claimed work item: the unfinished actions of its window (folder moves first, one after the other; the
+/// rest concurrently), then one transaction for the action rows, one for their baseline rows (a folder move re-keys
+/// the rows below it while it runs), the pruning of destination folders its deletes and moves emptied
 /// (<see cref="FolderPruning"/>), and the item row: Done when every action has ended, else Pending again for the
 /// rest. A crash between those steps is safe: ended actions are not redone, the baseline is re-applied from the
 /// action rows, and a write that landed just before a crash is recognised by its hash.
@@ -37,35 +38,10 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
         }
 
         var store = new ActionStore(ctx, claim);
-        await Parallel.ForEachAsync(
-            window,
-            new ParallelOptions { MaxDegreeOfParallelism = ctx.Resources.Parallel, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                var a = results[i];
-                if (heldBack || poisoned)
-                {
-                    results[i] = heldBack ? HeldBack(a) : a with { Status = ActionStatus.Failed, LastError = $"gave up after {item.Failures} failed attempts of its work item" };
-                }
-                else
-                {
-                    await ctx.Resources.TransferSlots.WaitAsync(ct).ConfigureAwait(false);
-                    try
-                    {
-                        // Writers keep the folders above their target from being pruned by another item meanwhile.
-                        using var hold = a.Kind is ActionKind.Upload or ActionKind.Move
-                            ? await ctx.Resources.Folders.HoldForWriteAsync(a.Path, ct).ConfigureAwait(false)
-                            : null;
-                        results[i] = await RunActionAsync(a, store, ct).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        ctx.Resources.TransferSlots.Release();
-                    }
-                }
-
-                ctx.ActionEnded(results[i].Status == ActionStatus.Done ? results[i].BytesDone : 0, a.Path);
-            }).ConfigureAwait(false);
+        Func<ActionRecord, ActionRecord>? giveUp = heldBack ? HeldBack
+            : poisoned ? a => a with { Status = ActionStatus.Failed, LastError = $"gave up after {item.Failures} failed attempts of its work item" }
+            : null;
+        await RunWindowAsync(results, window, store, giveUp, cancellationToken).ConfigureAwait(false);
 
         // Large items wrote checkpoints: take their latest ETags before the final update.
         results = store.Merge(results);
@@ -87,6 +63,56 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
         return await CompleteAsync(results, changed, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs the actions of <paramref name="window"/> into <paramref name="results"/>: folder moves first, one after the
+    /// other in plan order (a later one may start inside an earlier one's target), then the rest concurrently.
+    /// </summary>
+    /// <param name="results">The item's actions, replaced by their outcomes.</param>
+    /// <param name="window">Indexes of the actions to run, in id order.</param>
+    /// <param name="store">Keeps the checkpoints the actions write.</param>
+    /// <param name="giveUp">When set, each action ends with its result instead of running (held-back deletes, a poisoned item).</param>
+    /// <param name="cancellationToken">Interrupt or lost claim.</param>
+    private async Task RunWindowAsync(ActionRecord[] results, List<int> window, ActionStore store, Func<ActionRecord, ActionRecord>? giveUp, CancellationToken cancellationToken)
+    {
+        async ValueTask RunOneAsync(int i, CancellationToken ct)
+        {
+            var a = results[i];
+            if (giveUp is not null)
+            {
+                results[i] = giveUp(a);
+            }
+            else
+            {
+                await ctx.Resources.TransferSlots.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    // Writers keep the folders above their target from being pruned by another item meanwhile.
+                    using var hold = a.Kind is ActionKind.Upload or ActionKind.Move or ActionKind.MoveFolder
+                        ? await ctx.Resources.Folders.HoldForWriteAsync(a.Path, ct).ConfigureAwait(false)
+                        : null;
+                    results[i] = await RunActionAsync(a, store, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ctx.Resources.TransferSlots.Release();
+                }
+            }
+
+            ctx.ActionEnded(results[i].Status == ActionStatus.Done ? results[i].BytesDone : 0, a.Path);
+        }
+
+        var folderMoves = window.Where(i => results[i].Kind == ActionKind.MoveFolder).ToList();
+        foreach (var i in folderMoves)
+        {
+            await RunOneAsync(i, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Parallel.ForEachAsync(
+            window.Except(folderMoves),
+            new ParallelOptions { MaxDegreeOfParallelism = ctx.Resources.Parallel, CancellationToken = cancellationToken },
+            RunOneAsync).ConfigureAwait(false);
+    }
+
     public static bool IsEnded(ActionRecord a) => a.Status is ActionStatus.Done or ActionStatus.Failed or ActionStatus.Skipped;
 
     private static ActionRecord HeldBack(ActionRecord a) => a with
@@ -104,6 +130,7 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
             {
                 ActionKind.Delete => await DeleteAsync(a, cancellationToken).ConfigureAwait(false),
                 ActionKind.Move => await _transfers.MoveAsync(a, store.CheckpointAsync, cancellationToken).ConfigureAwait(false),
+                ActionKind.MoveFolder => await _transfers.MoveFolderAsync(a, store.CheckpointAsync, cancellationToken).ConfigureAwait(false),
                 ActionKind.UpdateBaseline => a with { Status = ActionStatus.Done, ResultDestETag = a.ExpectedDestETag ?? a.DestinationETag },
                 _ => await _transfers.UploadAsync(a, store.CheckpointAsync, cancellationToken).ConfigureAwait(false),
             };
@@ -117,6 +144,12 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
             }
 
             return result;
+        }
+        catch (StorageException) when (a.Kind == ActionKind.MoveFolder)
+        {
+            // Not a failure of the action: the folder moved, or not, and its rows are half re-keyed. The item is
+            // retried whole (the action's checkpoint says whether the folder moved).
+            throw;
         }
         catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound && a.Kind != ActionKind.Delete)
         {

@@ -13,6 +13,8 @@ public sealed class LocalFolderStoreConformanceTests : ObjectStoreConformance, I
 
     protected override bool HasResumableWriter => true;
 
+    protected override bool HasFolderMove => true;
+
     public void Dispose()
     {
         if (Directory.Exists(_root))

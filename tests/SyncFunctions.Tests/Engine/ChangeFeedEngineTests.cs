@@ -178,7 +178,7 @@ public sealed class ChangeFeedEngineTests
     }
 
     [Fact]
-    public async Task SyncAsync_RenameToLocalFolderWithoutMoveCapability_CopiesAndDeletes()
+    public async Task SyncAsync_RenameToLocalFolder_RenamesTheFolderWithoutReadingContent()
     {
         var rig = new Rig();
         var root = Directory.CreateTempSubdirectory("syncfn-cf-").FullName;
@@ -188,10 +188,12 @@ public sealed class ChangeFeedEngineTests
             rig.Drive.PutFile("a/1.txt", Bytes(1));
             await rig.SyncAsync(local);
             rig.Drive.Rename(rig.Drive.IdOf("a")!, "b");
+            var reads = rig.Drive.ContentReads;
 
             var summary = await rig.SyncAsync(local);
 
             Assert.Equal(RunOutcome.Succeeded, summary.Outcome);
+            Assert.Equal(reads, rig.Drive.ContentReads);
             Assert.False(File.Exists(Path.Combine(root, "a", "1.txt")));
             Assert.Equal(Bytes(1), File.ReadAllBytes(Path.Combine(root, "b", "1.txt")));
         }

@@ -36,6 +36,9 @@ public sealed class FakeDrive : IObjectStore, IChangeSource
 
     public int ContentReads { get; private set; }
 
+    /// <summary>Content bytes handed out by reads (by id or by path).</summary>
+    public long ContentBytesRead { get; private set; }
+
     /// <summary>Items whose reported QuickXorHash is wrong (a corrupted transfer must be caught).</summary>
     public HashSet<string> WrongHashes { get; } = new(StringComparer.Ordinal);
 
@@ -146,6 +149,7 @@ public sealed class FakeDrive : IObjectStore, IChangeSource
             }
 
             var len = (int)Math.Min(length ?? long.MaxValue, n.Content.Length - offset);
+            ContentBytesRead += Math.Max(0, len);
             return Task.FromResult<Stream>(new MemoryStream(n.Content, (int)offset, Math.Max(0, len), writable: false));
         }
     }

@@ -7,9 +7,10 @@ namespace SyncFunctions.Tests.Fakes;
 /// A destination with real folders, like a drive, over an <see cref="InMemoryObjectStore"/>: writes and moves
 /// create the folders above their path, deletes and moves leave them behind, and
 /// <see cref="PruneEmptyFoldersAsync"/> removes the given ones that hold nothing (deepest first). Records every
-/// prune call with the objects present at that moment.
+/// prune call with the objects present at that moment. With <see cref="MovesFolders"/> it also moves whole folders
+/// (<see cref="IServerSideFolderMove"/>: one request, versions kept), like a drive.
 /// </summary>
-public sealed class FolderTreeStore(InMemoryObjectStore inner) : IObjectStore, IServerSideMove, IEmptyFolderPruner
+public sealed class FolderTreeStore(InMemoryObjectStore inner) : IObjectStore, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner
 {
     private readonly object _gate = new();
     private readonly SortedSet<string> _folders = new(StringComparer.Ordinal);
@@ -18,6 +19,15 @@ public sealed class FolderTreeStore(InMemoryObjectStore inner) : IObjectStore, I
     public InMemoryObjectStore Inner => inner;
 
     public string DisplayName => inner.DisplayName;
+
+    /// <summary>Offers <see cref="IServerSideFolderMove"/> (off: the engine moves files one by one).</summary>
+    public bool MovesFolders { get; init; }
+
+    /// <summary>Folder moves done (<see cref="MoveFolderAsync"/> calls that moved something).</summary>
+    public int FolderMoves => inner.TreeMoves;
+
+    public T? GetCapability<T>()
+        where T : class => typeof(T) == typeof(IServerSideFolderMove) && !MovesFolders ? null : this as T;
 
     /// <summary>Awaited at the start of each prune call (lets a test block or observe it).</summary>
     public Func<IReadOnlyCollection<string>, CancellationToken, Task>? BeforePrune { get; set; }
@@ -76,6 +86,37 @@ public sealed class FolderTreeStore(InMemoryObjectStore inner) : IObjectStore, I
     {
         AddFoldersAbove(toPath);
         return inner.MoveAsync(fromPath, toPath, options, cancellationToken);
+    }
+
+    public async Task MoveFolderAsync(string fromFolder, string toFolder, CancellationToken cancellationToken)
+    {
+        var objects = inner.Paths;
+        lock (_gate)
+        {
+            var fromPrefix = fromFolder + "/";
+            if (!_folders.Contains(fromFolder) && !objects.Any(p => p.StartsWith(fromPrefix, StringComparison.Ordinal)))
+            {
+                throw new StorageException(StorageErrorKind.NotFound, $"{DisplayName}: no folder at '{fromFolder}'", status: 404);
+            }
+
+            if (_folders.Contains(toFolder) || objects.Any(p => p == toFolder || p.StartsWith(toFolder + "/", StringComparison.Ordinal)))
+            {
+                throw new StorageException(StorageErrorKind.PreconditionFailed, $"{DisplayName}: '{toFolder}' exists already", status: 409);
+            }
+        }
+
+        await inner.MoveTreeAsync(fromFolder, toFolder, cancellationToken);
+        lock (_gate)
+        {
+            var moved = _folders.Where(f => f == fromFolder || f.StartsWith(fromFolder + "/", StringComparison.Ordinal)).ToList();
+            foreach (var folder in moved)
+            {
+                _folders.Remove(folder);
+                _folders.Add(toFolder + folder[fromFolder.Length..]);
+            }
+        }
+
+        AddFoldersAbove(toFolder + "/x");
     }
 
     public async Task PruneEmptyFoldersAsync(IReadOnlyCollection<string> folders, CancellationToken cancellationToken)
