@@ -66,12 +66,25 @@ public sealed class AzuriteLauncher
         }
     }
 
-    /// <summary>Starts Azurite with its data in <paramref name="dataDir"/> and waits until all three services accept connections.</summary>
+    /// <summary>Starts Azurite with its data in <paramref name="dataDir"/> on free ports and waits until all three services accept connections.</summary>
     /// <param name="dataDir">Where Azurite keeps its data and where its log (azurite.log) goes; created when missing.</param>
     /// <param name="detached">True: its own session, survives this process. False: killed when the instance is disposed or this process dies.</param>
     /// <param name="cancellationToken">Cancels the start; a half-started process is killed.</param>
-    public async Task<AzuriteInstance> StartAsync(string dataDir, bool detached, CancellationToken cancellationToken)
+    public Task<AzuriteInstance> StartAsync(string dataDir, bool detached, CancellationToken cancellationToken) =>
+        StartAsync(dataDir, detached, ports: null, cancellationToken);
+
+    /// <summary>Starts Azurite as <see cref="StartAsync(string, bool, CancellationToken)"/> does, on the given ports when there are any.</summary>
+    /// <param name="dataDir">Where Azurite keeps its data and where its log (azurite.log) goes; created when missing.</param>
+    /// <param name="detached">True: its own session, survives this process. False: killed when the instance is disposed or this process dies.</param>
+    /// <param name="ports">Blob, queue and table port (a restart where an earlier instance listened); null: free ports from the OS.</param>
+    /// <param name="cancellationToken">Cancels the start; a half-started process is killed.</param>
+    public async Task<AzuriteInstance> StartAsync(string dataDir, bool detached, IReadOnlyList<int>? ports, CancellationToken cancellationToken)
     {
+        if (ports is not null && ports.Count != 3)
+        {
+            throw new ArgumentException("Azurite needs three ports: blob, queue and table.", nameof(ports));
+        }
+
         if (!IsInstalled)
         {
             throw new InvalidOperationException($"Azurite is not installed in {ToolsDir}; call EnsureInstalledAsync first.");
@@ -82,19 +95,19 @@ public sealed class AzuriteLauncher
         var logPath = Path.Combine(Path.GetFullPath(dataDir), "azurite.log");
         for (var attempt = 1; ; attempt++)
         {
-            var ports = FreePorts(3);
-            var (process, pid) = await LaunchAsync(Path.GetFullPath(dataDir), logPath, ports, detached, cancellationToken);
+            var chosen = ports?.ToArray() ?? FreePorts(3);
+            var (process, pid) = await LaunchAsync(Path.GetFullPath(dataDir), logPath, chosen, detached, cancellationToken);
             try
             {
-                await WaitForPortsAsync(pid, ports, logPath, cancellationToken);
+                await WaitForPortsAsync(pid, chosen, logPath, cancellationToken);
                 if (detached)
                 {
                     process.Dispose(); // Only the handle: the detached Azurite keeps running.
                 }
 
-                return new AzuriteInstance(pid, ports[0], ports[1], ports[2], Path.GetFullPath(dataDir), logPath, detached ? null : process);
+                return new AzuriteInstance(pid, chosen[0], chosen[1], chosen[2], Path.GetFullPath(dataDir), logPath, detached ? null : process);
             }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < 3 && Tail(ReadLog(logPath)).Contains("EADDRINUSE", StringComparison.Ordinal))
+            catch (Exception e) when (e is not OperationCanceledException && ports is null && attempt < 3 && Tail(ReadLog(logPath)).Contains("EADDRINUSE", StringComparison.Ordinal))
             {
                 // Another program took a port between our probe and Azurite's bind: try fresh ports.
                 Kill(process);

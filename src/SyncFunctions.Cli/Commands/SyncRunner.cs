@@ -41,7 +41,7 @@ internal static class SyncRunner
     public static EngineEnvironment EngineEnvironmentFor(CommandHost host, ProgressSink sink)
     {
         var owner = ProcessOwner.Current(host.Time);
-        return new EngineEnvironment(host.Time, owner, new ProcessOwner(), host.LoggerFactory, sink);
+        return new EngineEnvironment(host.Time, owner, new ProcessOwner(), host.LoggerFactory, sink, ItemLeaseOverride.From());
     }
 
     /// <summary>A missing local source is fatal before any run starts: mirroring "nothing" would delete everything.</summary>

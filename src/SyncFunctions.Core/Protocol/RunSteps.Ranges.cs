@@ -37,7 +37,12 @@ public sealed partial class RunSteps
         }
 
         var ctx = ContextFor(run);
-        var claimed = await TryClaimAsync(ctx, range, work.WorkerId, cancellationToken).ConfigureAwait(false);
+        var transfers = new Transfers(ctx);
+
+        // What earlier claims staged is the range's progress (its row holds no bytes until it is done).
+        var staged = await transfers.StagedChunksAsync(actions[0], cancellationToken).ConfigureAwait(false);
+        var stagedBytes = transfers.StagedBytesOfRange(actions[0], range.RangeIndex, staged);
+        var claimed = await TryClaimAsync(ctx, range, work.WorkerId, stagedBytes, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {
             return new WorkItemResult(claimed.Outcome);
@@ -51,7 +56,7 @@ public sealed partial class RunSteps
                 async token =>
                 {
                     var failed = claimed.GiveUpFirst;
-                    var bytes = failed ? 0 : await new Transfers(ctx).StageRangeAsync(actions[0], range.RangeIndex, token).ConfigureAwait(false);
+                    var bytes = failed ? 0 : await transfers.StageRangeAsync(actions[0], range.RangeIndex, staged, token).ConfigureAwait(false);
                     return await EndRangeAsync(ctx, claim, bytes, failed, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -82,7 +87,7 @@ public sealed partial class RunSteps
         }
 
         var ctx = ContextFor(run);
-        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, cancellationToken).ConfigureAwait(false);
+        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, stagedBytes: null, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {
             return new WorkItemResult(claimed.Outcome);
@@ -90,16 +95,13 @@ public sealed partial class RunSteps
 
         using (claim)
         {
-            var actions = claimed.Actions;
-            if (ranges.FirstOrDefault(r => r.Failed > 0) is { } dead && actions.Count == 1 && !ItemExecutor.IsEnded(actions[0]))
-            {
-                // A range that kept killing its workers: the file is given up, with the reason.
-                actions = [actions[0] with { Status = ActionStatus.Failed, LastError = $"gave up: the workers staging chunk range {dead.RangeIndex} died {dead.Deaths} times without progress" }];
-            }
-
+            // A range that kept killing its workers: the file is given up, with the reason (stored on its action row).
+            var giveUp = ranges.FirstOrDefault(r => r.Failed > 0) is { } dead
+                ? $"gave up: the workers staging chunk range {dead.RangeIndex} died {dead.Deaths} times, {ctx.Settings.StallLimit} of them in a row without staging a chunk"
+                : null;
             try
             {
-                return await RunClaimedAsync(ctx, claim, token => new ItemExecutor(ctx, claim).ExecuteAsync(actions, claimed.GiveUpFirst, token), cancellationToken).ConfigureAwait(false);
+                return await RunClaimedAsync(ctx, claim, token => new ItemExecutor(ctx, claim).ExecuteAsync(claimed.Actions, claimed.GiveUpFirst || giveUp is not null, giveUp, token), cancellationToken).ConfigureAwait(false);
             }
             catch (ChunksMissingException missing)
             {

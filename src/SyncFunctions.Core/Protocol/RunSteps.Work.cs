@@ -50,7 +50,7 @@ public sealed partial class RunSteps
         }
 
         var ctx = ContextFor(run);
-        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, cancellationToken).ConfigureAwait(false);
+        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, stagedBytes: null, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {
             return new WorkItemResult(claimed.Outcome);
@@ -58,7 +58,7 @@ public sealed partial class RunSteps
 
         using (claim)
         {
-            return await RunClaimedAsync(ctx, claim, token => new ItemExecutor(ctx, claim).ExecuteAsync(claimed.Actions, claimed.GiveUpFirst, token), cancellationToken).ConfigureAwait(false);
+            return await RunClaimedAsync(ctx, claim, token => new ItemExecutor(ctx, claim).ExecuteAsync(claimed.Actions, claimed.GiveUpFirst, giveUpReason: null, token), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -76,9 +76,11 @@ public sealed partial class RunSteps
 
     /// <summary>
     /// Claims <paramref name="item"/> for <paramref name="workerId"/> by CAS. A claim taken from a worker whose lease
-    /// ran out counts a death; deaths in a row without progress halve the item's window.
+    /// ran out counts a death; deaths in a row without progress halve the item's window. A chunk range's progress is
+    /// <paramref name="stagedBytes"/>, the bytes of its chunks found staged at the destination: its row records bytes
+    /// only once it is done, so without them every death of a range would look like one without progress.
     /// </summary>
-    internal async Task<(ClaimedItem? Claim, IReadOnlyList<ActionRecord> Actions, bool GiveUpFirst, WorkOutcome Outcome)> TryClaimAsync(StepContext ctx, WorkItemRecord item, string workerId, CancellationToken cancellationToken)
+    internal async Task<(ClaimedItem? Claim, IReadOnlyList<ActionRecord> Actions, bool GiveUpFirst, WorkOutcome Outcome)> TryClaimAsync(StepContext ctx, WorkItemRecord item, string workerId, long? stagedBytes, CancellationToken cancellationToken)
     {
         var current = item;
         for (var attempt = 0; attempt < 3; attempt++)
@@ -95,7 +97,7 @@ public sealed partial class RunSteps
             }
 
             var actions = current.Kind == WorkItemKind.ChunkRange ? [] : await Ledger.GetActionsAsync(ctx.RunId, current.ItemId, cancellationToken).ConfigureAwait(false);
-            var progress = ProgressOf(current, actions);
+            var progress = stagedBytes ?? ProgressOf(current, actions);
             var died = current.Status == WorkStatus.Claimed && current.LeaseOwner != workerId;
             var stalled = died ? (progress == current.ProgressMark ? current.StalledDeaths + 1 : 0) : current.StalledDeaths;
             var window = current.Window;

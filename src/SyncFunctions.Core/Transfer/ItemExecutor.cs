@@ -17,8 +17,9 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
 
     /// <param name="actions">Every action of the item, in id order.</param>
     /// <param name="giveUpFirst">The item stalled at a window of one: its first unfinished action is the one that kills workers.</param>
+    /// <param name="giveUpReason">Why the first unfinished action is given up, when not for its own item's deaths (a ranged file's range died).</param>
     /// <param name="cancellationToken">Interrupt or lost claim.</param>
-    public async Task<WorkItemResult> ExecuteAsync(IReadOnlyList<ActionRecord> actions, bool giveUpFirst, CancellationToken cancellationToken)
+    public async Task<WorkItemResult> ExecuteAsync(IReadOnlyList<ActionRecord> actions, bool giveUpFirst, string? giveUpReason, CancellationToken cancellationToken)
     {
         var item = claim.Record;
         var results = actions.ToArray();
@@ -32,7 +33,7 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
             results[i] = results[i] with
             {
                 Status = ActionStatus.Failed,
-                LastError = $"gave up: the worker transferring it died {item.Deaths} times, {ctx.Settings.StallLimit} of them in a row without progress",
+                LastError = giveUpReason ?? $"gave up: the worker transferring it died {item.Deaths} times, {ctx.Settings.StallLimit} of them in a row without progress",
             };
             window = window.Skip(1).ToList();
         }

@@ -8,16 +8,28 @@ internal sealed partial class Transfers
     /// <summary>The item's chunks were staged by its chunk-range items: the transfer is only the commit.</summary>
     public bool CommitStagedRanges { get; init; }
 
-    /// <summary>
-    /// Stages the chunks of one range of a large file that are not staged yet, one after the other (the file's
-    /// other ranges run on other workers meanwhile). Reads only the range from the source, or copies it server-side.
-    /// </summary>
-    public async Task<long> StageRangeAsync(ActionRecord a, int rangeIndex, CancellationToken cancellationToken)
+    /// <summary>The ids of the chunks of <paramref name="a"/>'s file staged at the destination (not committed yet).</summary>
+    public Task<IReadOnlyCollection<string>> StagedChunksAsync(ActionRecord a, CancellationToken cancellationToken) =>
+        ChunkedWriter().GetStagedChunksAsync(a.Path, cancellationToken);
+
+    /// <summary>The bytes of range <paramref name="rangeIndex"/>'s chunks among <paramref name="staged"/>.</summary>
+    public long StagedBytesOfRange(ActionRecord a, int rangeIndex, IReadOnlyCollection<string> staged)
     {
-        var writer = ctx.Destination.GetCapability<IChunkedWriter>() ?? throw new InvalidOperationException($"{ctx.Destination.DisplayName} does not stage chunks");
         var layout = ChunkLayout.For(a, ctx);
         var (first, count) = layout.RangeChunks(rangeIndex, ctx.Settings.ChunksPerRange);
-        var staged = await writer.GetStagedChunksAsync(a.Path, cancellationToken).ConfigureAwait(false);
+        return Enumerable.Range(first, count).Where(i => staged.Contains(layout.Ids[i])).Sum(i => (long)layout.LengthOf(i));
+    }
+
+    /// <summary>
+    /// Stages the chunks of one range of a large file that are not in <paramref name="staged"/>, one after the other
+    /// (the file's other ranges run on other workers meanwhile). Reads only the range from the source, or copies it
+    /// server-side.
+    /// </summary>
+    public async Task<long> StageRangeAsync(ActionRecord a, int rangeIndex, IReadOnlyCollection<string> staged, CancellationToken cancellationToken)
+    {
+        var writer = ChunkedWriter();
+        var layout = ChunkLayout.For(a, ctx);
+        var (first, count) = layout.RangeChunks(rangeIndex, ctx.Settings.ChunksPerRange);
         var copy = ServerSideCopy();
         var url = copy is { } c ? await c.Urls.GetReadUrlAsync(a.Path, TimeSpan.FromHours(2), cancellationToken).ConfigureAwait(false) : null;
         long bytes = 0;
@@ -45,6 +57,9 @@ internal sealed partial class Transfers
 
         return bytes;
     }
+
+    private IChunkedWriter ChunkedWriter() =>
+        ctx.Destination.GetCapability<IChunkedWriter>() ?? throw new InvalidOperationException($"{ctx.Destination.DisplayName} does not stage chunks");
 
     private async Task StageOneFromSourceAsync(ActionRecord a, IChunkedWriter writer, string id, long offset, int length, CancellationToken cancellationToken)
     {
