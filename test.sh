@@ -44,7 +44,8 @@ for (const f of files) {
   const n = (name) => { const a = m[0].match(new RegExp('\\b' + name + '="(\\d+)"')); return a ? Number(a[1]) : 0; };
   passed += n('passed');
   failed += n('failed') + n('error') + n('timeout') + n('aborted');
-  skipped += n('notExecuted') + n('inconclusive') + n('notRunnable');
+  // xUnit's skipped tests are not counted as notExecuted: they are the ones total - executed.
+  skipped += Math.max(n('notExecuted'), n('total') - n('executed')) + n('inconclusive') + n('notRunnable');
 }
 console.log(`${files.length} ${passed} ${failed} ${skipped}`);
 JS
