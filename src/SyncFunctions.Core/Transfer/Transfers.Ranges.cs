@@ -96,7 +96,9 @@ internal sealed partial class Transfers
     /// the ranges to stage again), takes the file's SHA-256 (the source's own, or one pass over a local file), and
     /// commits the block list with the write's condition.
     /// </summary>
-    private async Task<ActionRecord> CommitRangesAsync(ActionRecord a, IChunkedWriter writer, CancellationToken cancellationToken)
+    private const string HashedPrefix = "sha256:";
+
+    private async Task<ActionRecord> CommitRangesAsync(ActionRecord a, IChunkedWriter writer, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
         var layout = ChunkLayout.For(a, ctx);
         var staged = await writer.GetStagedChunksAsync(a.Path, cancellationToken).ConfigureAwait(false);
@@ -106,7 +108,15 @@ internal sealed partial class Transfers
             throw new ChunksMissingException(missing.Select(i => i / ctx.Settings.ChunksPerRange).Distinct().ToList());
         }
 
-        var sha = a.SourceSha256 ?? await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
+        var sha = a.SourceSha256 ?? (a.Checkpoint is { } c && c.StartsWith(HashedPrefix, StringComparison.Ordinal) ? c[HashedPrefix.Length..] : null);
+        if (sha is null)
+        {
+            // Hashing a large file is the long part of its commit: checkpointed, so a worker killed after it resumes
+            // without it, and the claim that follows sees the progress (the death is not one "without progress").
+            sha = await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
+            a = await checkpoint(a with { Checkpoint = HashedPrefix + sha, BytesDone = a.SourceSize }, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await writer.CommitChunksAsync(a.Path, layout.Ids, Conditions(a, sha), cancellationToken).ConfigureAwait(false);
         ctx.AddTransferred();
         return Done(a, result.ETag, sha, a.SourceSize);

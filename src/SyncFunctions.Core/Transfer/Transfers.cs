@@ -65,7 +65,7 @@ internal sealed partial class Transfers(StepContext ctx)
 
         if (CommitStagedRanges && ctx.Destination.GetCapability<IChunkedWriter>() is { } ranged)
         {
-            return await CommitRangesAsync(a, ranged, cancellationToken).ConfigureAwait(false);
+            return await CommitRangesAsync(a, ranged, checkpoint, cancellationToken).ConfigureAwait(false);
         }
 
         if (ctx.Destination.GetCapability<IChunkedWriter>() is { } chunked)
