@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Retry;
+using SyncFunctions.Tests.Fakes;
 
 namespace SyncFunctions.Tests.Retry;
 
@@ -66,23 +67,5 @@ public sealed class RetryPolicyTests
         return _ => ++calls <= failures
             ? throw new StorageException(kind, "read pair 'p' failed: cannot reach h:1 (connection refused)")
             : ValueTask.FromResult(calls);
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<(LogLevel Level, int EventId, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Entries)
-            {
-                Entries.Add((logLevel, eventId.Id, formatter(state, exception)));
-            }
-        }
     }
 }
