@@ -190,6 +190,15 @@ public sealed record WorkItemRecord
     /// </summary>
     public int Window { get; init; }
 
+    /// <summary>
+    /// The item stalled at a window of one: its next claims should run it alone in their process, so a death can be
+    /// blamed on it. Cleared when it makes progress.
+    /// </summary>
+    public bool Isolate { get; init; }
+
+    /// <summary>The current (or last) claim promised to run the item alone in its process (<see cref="Isolate"/>).</summary>
+    public bool SoloClaim { get; init; }
+
     public int ActionCount { get; init; }
     public long TotalBytes { get; init; }
 

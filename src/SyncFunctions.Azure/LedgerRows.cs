@@ -142,6 +142,8 @@ internal static partial class LedgerRows
         row["StalledDeaths"] = item.StalledDeaths;
         row["ProgressMark"] = item.ProgressMark;
         row["Window"] = item.Window;
+        row["Isolate"] = item.Isolate;
+        row["SoloClaim"] = item.SoloClaim;
         row["ActionCount"] = item.ActionCount;
         row["TotalBytes"] = item.TotalBytes;
         row.Put("ParentItemId", item.ParentItemId);
@@ -171,6 +173,8 @@ internal static partial class LedgerRows
             StalledDeaths = row.Int("StalledDeaths"),
             ProgressMark = row.Long("ProgressMark"),
             Window = row.Int("Window"),
+            Isolate = row.Bool("Isolate"),
+            SoloClaim = row.Bool("SoloClaim"),
             ActionCount = row.Int("ActionCount"),
             TotalBytes = row.Long("TotalBytes"),
             ParentItemId = row.GetString("ParentItemId"),

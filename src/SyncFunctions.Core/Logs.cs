@@ -83,6 +83,9 @@ internal static partial class Logs
 {
     [LoggerMessage(EventId = 1080, Level = LogLevel.Warning, Message = "Attempt {Attempt} of {MaxAttempts} failed, retrying in {DelaySeconds} s: {Reason}")]
     public static partial void RetryingUnreachable(ILogger logger, int attempt, int maxAttempts, string delaySeconds, string reason);
+
+    [LoggerMessage(EventId = 1081, Level = LogLevel.Warning, Message = "Attempt {Attempt} failed, waiting for the endpoint to come back (retrying in {DelaySeconds} s, for up to {Tolerance}): {Reason}")]
+    public static partial void WaitingForEndpoint(ILogger logger, int attempt, string delaySeconds, string tolerance, string reason);
 }
 
 internal static partial class Logs

@@ -10,12 +10,19 @@ namespace SyncFunctions.Abstractions.Network;
 /// <remarks>The message names only host and port, never a path or query (SAS tokens live there).</remarks>
 public sealed class EndpointUnreachableException : HttpRequestException
 {
-    public EndpointUnreachableException(string endpoint, string reason, Exception? inner = null)
+    public EndpointUnreachableException(string endpoint, string reason, Exception? inner = null, bool answeredBefore = false)
         : base(HttpRequestError.ConnectionError, $"cannot reach {endpoint} ({reason})", inner)
     {
         Endpoint = endpoint;
         Reason = reason;
+        AnsweredBefore = answeredBefore;
     }
+
+    /// <summary>
+    /// The endpoint answered earlier requests through the same handler: it went away (a restart, a failover), rather
+    /// than being the wrong address. Retry policies ride out such an outage for longer.
+    /// </summary>
+    public bool AnsweredBefore { get; }
 
     /// <summary>Host and port, e.g. <c>127.0.0.1:10000</c>.</summary>
     public string Endpoint { get; }

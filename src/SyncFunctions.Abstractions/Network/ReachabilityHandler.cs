@@ -15,7 +15,8 @@ namespace SyncFunctions.Abstractions.Network;
 /// <see cref="NoResponseException"/> with the same token: a network timeout or the caller's own cancellation, which
 /// only the caller can tell apart. Everything else passes through unchanged.</para>
 /// <para>Response bodies are read after this handler has returned, so failures while reading them are never
-/// relabelled. Stateless and thread-safe.</para>
+/// relabelled. Thread-safe; its one state is the set of endpoints that answered, so an endpoint that went away
+/// (<see cref="EndpointUnreachableException.AnsweredBefore"/>) is told from one that was never there.</para>
 /// </remarks>
 public sealed class ReachabilityHandler : DelegatingHandler
 {
@@ -24,6 +25,7 @@ public sealed class ReachabilityHandler : DelegatingHandler
 
     private readonly TimeSpan _networkTimeout;
     private readonly TimeSpan _connectTimeout;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _answered = new(StringComparer.OrdinalIgnoreCase);
 
     /// <param name="inner">The socket handler (its <c>ConnectTimeout</c> should be <paramref name="connectTimeout"/>).</param>
     /// <param name="networkTimeout">The per-request timeout the layers above apply (named in <see cref="NoResponseException"/>).</param>
@@ -103,7 +105,9 @@ public sealed class ReachabilityHandler : DelegatingHandler
     {
         try
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            Answered(request);
+            return response;
         }
         catch (Exception e) when (Translate(e, request, cancellationToken) is { } translated)
         {
@@ -115,7 +119,9 @@ public sealed class ReachabilityHandler : DelegatingHandler
     {
         try
         {
-            return base.Send(request, cancellationToken);
+            var response = base.Send(request, cancellationToken);
+            Answered(request);
+            return response;
         }
         catch (Exception e) when (Translate(e, request, cancellationToken) is { } translated)
         {
@@ -126,14 +132,41 @@ public sealed class ReachabilityHandler : DelegatingHandler
     private Exception? Translate(Exception error, HttpRequestMessage request, CancellationToken cancellationToken) => error switch
     {
         EndpointUnreachableException or NoResponseException => null,
-        HttpRequestException http when ReasonOf(http) is { } reason => new EndpointUnreachableException(EndpointOf(request), reason, error),
+        HttpRequestException http when ReasonOf(http) is { } reason => new EndpointUnreachableException(EndpointOf(request), reason, error, _answered.ContainsKey(EndpointOf(request))),
 
         // Nothing above cancelled: the socket handler's ConnectTimeout, the only timeout it has, expired.
         OperationCanceledException when !cancellationToken.IsCancellationRequested => new EndpointUnreachableException(
-            EndpointOf(request), $"no connection within {Durations.Format(_connectTimeout)} (connect timeout)", error),
+            EndpointOf(request), $"no connection within {Durations.Format(_connectTimeout)} (connect timeout)", error, _answered.ContainsKey(EndpointOf(request))),
         OperationCanceledException => new NoResponseException(EndpointOf(request), _networkTimeout, error, cancellationToken),
         _ => null,
     };
+
+    /// <summary>Remembers that the request's endpoint answered (any status: it is there).</summary>
+    private void Answered(HttpRequestMessage request)
+    {
+        var endpoint = EndpointOf(request);
+        if (!_answered.ContainsKey(endpoint))
+        {
+            _answered.TryAdd(endpoint, true);
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="error"/>'s chain holds an <see cref="EndpointUnreachableException"/> for an endpoint
+    /// that answered before (it went away, rather than never being there).
+    /// </summary>
+    public static bool WentAway(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is EndpointUnreachableException unreachable)
+            {
+                return unreachable.AnsweredBefore;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Host and port only: the path and query of a storage URL may hold a SAS token.</summary>
     private static string EndpointOf(HttpRequestMessage request) =>

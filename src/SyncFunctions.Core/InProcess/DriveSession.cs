@@ -141,10 +141,19 @@ internal sealed partial class DriveSession(InProcessDriver driver, RunSteps step
                 return isCoordinator;
             }
 
+            // Checked only with observation over and nothing in flight: an isolated item runs alone, before anything
+            // else, so a death of this process while it runs is its own.
             var dispatched = 0;
-            foreach (var ticket in check.Claimable)
+            if (check.Claimable.FirstOrDefault(t => t.Isolate) is { } isolated)
             {
-                dispatched += await TryDispatchAsync(dispatcher, ticket, token).ConfigureAwait(false) ? 1 : 0;
+                dispatched += await TryDispatchAsync(dispatcher, isolated, token).ConfigureAwait(false) ? 1 : 0;
+            }
+            else
+            {
+                foreach (var ticket in check.Claimable)
+                {
+                    dispatched += await TryDispatchAsync(dispatcher, ticket, token).ConfigureAwait(false) ? 1 : 0;
+                }
             }
 
             if (dispatched == 0)
@@ -210,7 +219,7 @@ internal sealed partial class DriveSession(InProcessDriver driver, RunSteps step
     }
 
     private Task<WorkItemResult> ExecuteAsync(WorkItemTicket ticket, string workerId, CancellationToken cancellationToken) =>
-        steps.ExecuteWorkItemAsync(new WorkRef(run.PairId, run.RunId, ticket.ItemId, workerId), cancellationToken);
+        steps.ExecuteWorkItemAsync(new WorkRef(run.PairId, run.RunId, ticket.ItemId, workerId, Alone: ticket.Isolate), cancellationToken);
 
     /// <summary>Observation, unit after unit; each work item a listing writes starts at once (deletes and ranged commits wait for the fan-in).</summary>
     private async Task ObserveLoopAsync(ChannelWorkDispatcher dispatcher, CancellationTokenSource stop)

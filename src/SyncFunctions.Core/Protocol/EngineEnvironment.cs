@@ -61,7 +61,10 @@ public sealed record StepSettings
     /// <summary>Claims of an item that ended in an error before its unfinished actions are given up as Failed.</summary>
     public int MaxItemFailures { get; init; } = 5;
 
-    /// <summary>Deaths without progress after which an item's window is halved (or, at one action, that action is given up).</summary>
+    /// <summary>
+    /// Deaths without progress after which an item's window is halved, or at one action the item is isolated; an
+    /// isolated item is given up at this limit squared, a death while it ran alone weighing this limit.
+    /// </summary>
     public int StallLimit { get; init; } = 3;
 
     /// <summary>Chunks one chunk-range work item stages (a large file fans out over several workers in ranges of this many).</summary>

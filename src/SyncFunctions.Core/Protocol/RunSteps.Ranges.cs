@@ -42,7 +42,7 @@ public sealed partial class RunSteps
         // What earlier claims staged is the range's progress (its row holds no bytes until it is done).
         var staged = await transfers.StagedChunksAsync(actions[0], cancellationToken).ConfigureAwait(false);
         var stagedBytes = transfers.StagedBytesOfRange(actions[0], range.RangeIndex, staged);
-        var claimed = await TryClaimAsync(ctx, range, work.WorkerId, stagedBytes, cancellationToken).ConfigureAwait(false);
+        var claimed = await TryClaimAsync(ctx, range, work, stagedBytes, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {
             return new WorkItemResult(claimed.Outcome);
@@ -87,7 +87,7 @@ public sealed partial class RunSteps
         }
 
         var ctx = ContextFor(run);
-        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, stagedBytes: null, cancellationToken).ConfigureAwait(false);
+        var claimed = await TryClaimAsync(ctx, item, work, stagedBytes: null, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {
             return new WorkItemResult(claimed.Outcome);
@@ -97,7 +97,7 @@ public sealed partial class RunSteps
         {
             // A range that kept killing its workers: the file is given up, with the reason (stored on its action row).
             var giveUp = ranges.FirstOrDefault(r => r.Failed > 0) is { } dead
-                ? $"gave up: the workers staging chunk range {dead.RangeIndex} died {dead.Deaths} times, {ctx.Settings.StallLimit} of them in a row without staging a chunk"
+                ? $"gave up: the workers staging chunk range {dead.RangeIndex} died {dead.Deaths} times without staging a chunk, also with the range isolated"
                 : null;
             try
             {

@@ -50,7 +50,7 @@ public sealed partial class RunSteps
         }
 
         var ctx = ContextFor(run);
-        var claimed = await TryClaimAsync(ctx, item, work.WorkerId, stagedBytes: null, cancellationToken).ConfigureAwait(false);
+        var claimed = await TryClaimAsync(ctx, item, work, stagedBytes: null, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {
             return new WorkItemResult(claimed.Outcome);
@@ -75,13 +75,20 @@ public sealed partial class RunSteps
     }
 
     /// <summary>
-    /// Claims <paramref name="item"/> for <paramref name="workerId"/> by CAS. A claim taken from a worker whose lease
-    /// ran out counts a death; deaths in a row without progress halve the item's window. A chunk range's progress is
-    /// <paramref name="stagedBytes"/>, the bytes of its chunks found staged at the destination: its row records bytes
-    /// only once it is done, so without them every death of a range would look like one without progress.
+    /// Claims <paramref name="item"/> for the caller of <paramref name="work"/> by CAS. A claim taken from a worker
+    /// whose lease ran out counts a death; deaths in a row without progress halve the item's window. A chunk range's
+    /// progress is <paramref name="stagedBytes"/>, the bytes of its chunks found staged at the destination: its row
+    /// records bytes only once it is done, so without them every death of a range would look like one without progress.
     /// </summary>
-    internal async Task<(ClaimedItem? Claim, IReadOnlyList<ActionRecord> Actions, bool GiveUpFirst, WorkOutcome Outcome)> TryClaimAsync(StepContext ctx, WorkItemRecord item, string workerId, long? stagedBytes, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A process that dies takes every item it held with it, innocent or not. So stalling at a window of one does not
+    /// give the file up: it isolates the item (<see cref="WorkItemRecord.Isolate"/>), and from then on a death while it
+    /// ran alone (<see cref="WorkRef.Alone"/>) weighs <see cref="StepSettings.StallLimit"/>, a death next to other
+    /// items 1; the file is given up at <see cref="StepSettings.StallLimit"/> squared. Progress clears it all.
+    /// </remarks>
+    internal async Task<(ClaimedItem? Claim, IReadOnlyList<ActionRecord> Actions, bool GiveUpFirst, WorkOutcome Outcome)> TryClaimAsync(StepContext ctx, WorkItemRecord item, WorkRef work, long? stagedBytes, CancellationToken cancellationToken)
     {
+        var workerId = work.WorkerId;
         var current = item;
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -99,17 +106,7 @@ public sealed partial class RunSteps
             var actions = current.Kind == WorkItemKind.ChunkRange ? [] : await Ledger.GetActionsAsync(ctx.RunId, current.ItemId, cancellationToken).ConfigureAwait(false);
             var progress = stagedBytes ?? ProgressOf(current, actions);
             var died = current.Status == WorkStatus.Claimed && current.LeaseOwner != workerId;
-            var stalled = died ? (progress == current.ProgressMark ? current.StalledDeaths + 1 : 0) : current.StalledDeaths;
-            var window = current.Window;
-            var giveUp = false;
-            if (stalled >= ctx.Settings.StallLimit)
-            {
-                var open = actions.Count(a => !ItemExecutor.IsEnded(a));
-                var effective = window == 0 ? open : Math.Min(window, open);
-                giveUp = effective <= 1;
-                window = giveUp ? window : Math.Max(1, effective / 2);
-                stalled = 0;
-            }
+            var (stalled, window, isolate, giveUp) = Stall(ctx.Settings, current, died, progress, actions);
 
             var claimed = current with
             {
@@ -121,6 +118,8 @@ public sealed partial class RunSteps
                 StalledDeaths = stalled,
                 ProgressMark = progress,
                 Window = window,
+                Isolate = isolate,
+                SoloClaim = work.Alone,
             };
             if (await Ledger.TryUpdateWorkItemAsync(claimed, cancellationToken).ConfigureAwait(false) is { } stored)
             {
@@ -132,6 +131,37 @@ public sealed partial class RunSteps
         }
 
         return (null, [], false, WorkOutcome.Held);
+    }
+
+    /// <summary>What a claim makes of the item's deaths: its stall count, window, isolation, and whether to give its first open action up.</summary>
+    private static (int Stalled, int Window, bool Isolate, bool GiveUp) Stall(StepSettings settings, WorkItemRecord current, bool died, long progress, IReadOnlyList<ActionRecord> actions)
+    {
+        if (!died)
+        {
+            return (current.StalledDeaths, current.Window, current.Isolate, false);
+        }
+
+        if (progress != current.ProgressMark)
+        {
+            return (0, current.Window, false, false);
+        }
+
+        var limit = settings.StallLimit;
+        if (current.Isolate)
+        {
+            var weighed = current.StalledDeaths + (current.SoloClaim ? limit : 1);
+            return weighed >= limit * limit ? (0, current.Window, false, true) : (weighed, current.Window, true, false);
+        }
+
+        var stalled = current.StalledDeaths + 1;
+        if (stalled < limit)
+        {
+            return (stalled, current.Window, false, false);
+        }
+
+        var open = actions.Count(a => !ItemExecutor.IsEnded(a));
+        var effective = current.Window == 0 ? open : Math.Min(current.Window, open);
+        return effective <= 1 ? (0, current.Window, true, false) : (0, Math.Max(1, effective / 2), false, false);
     }
 
     /// <summary>How far an item got, as its ledger rows show it: ended actions and checkpointed bytes.</summary>

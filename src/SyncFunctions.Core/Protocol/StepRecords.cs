@@ -13,7 +13,11 @@ public sealed record RunRef(string PairId, string RunId, string CoordinatorId);
 /// <param name="RunId">The run.</param>
 /// <param name="ItemId">The work item.</param>
 /// <param name="WorkerId">The caller's lease owner id (unique per worker; not a process id).</param>
-public sealed record WorkRef(string PairId, string RunId, string ItemId, string WorkerId);
+/// <param name="Alone">
+/// The caller runs nothing else in its process while this call lasts (asked by <see cref="WorkItemTicket.Isolate"/>):
+/// if the process dies, the item is to blame. A host that cannot promise it passes false.
+/// </param>
+public sealed record WorkRef(string PairId, string RunId, string ItemId, string WorkerId, bool Alone = false);
 
 public enum StartKind
 {
@@ -44,9 +48,18 @@ public sealed record StartRunRequest(PairRecord Pair, SyncOptions Options, strin
 public sealed record StartRunResult(StartKind Kind, string? RunId, string? Message = null);
 
 /// <summary>A work item as drivers dispatch it: small, serialisable, enough to choose a queue.</summary>
-public sealed record WorkItemTicket(string ItemId, WorkItemKind Kind, long Bytes = 0, string? ParentItemId = null, int RangeCount = 0)
+/// <param name="ItemId">The work item.</param>
+/// <param name="Kind">Its kind (folder moves, small files, large file, chunk range, deletes).</param>
+/// <param name="Bytes">Bytes its actions cover.</param>
+/// <param name="ParentItemId">A chunk range's large-file item.</param>
+/// <param name="RangeCount">A large file's chunk ranges (0: staged and committed by one worker).</param>
+/// <param name="Isolate">
+/// The item's workers kept dying without progress: a host that can should run it alone in a process, with nothing
+/// else in flight, and say so (<see cref="WorkRef.Alone"/>); deaths of such claims are what gives a file up.
+/// </param>
+public sealed record WorkItemTicket(string ItemId, WorkItemKind Kind, long Bytes = 0, string? ParentItemId = null, int RangeCount = 0, bool Isolate = false)
 {
-    public static WorkItemTicket Of(WorkItemRecord item) => new(item.ItemId, item.Kind, item.TotalBytes, item.ParentItemId, item.RangeCount);
+    public static WorkItemTicket Of(WorkItemRecord item) => new(item.ItemId, item.Kind, item.TotalBytes, item.ParentItemId, item.RangeCount, item.Isolate);
 }
 
 /// <summary>The result of one <see cref="RunSteps.ObserveAsync"/> unit.</summary>

@@ -33,7 +33,7 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
             results[i] = results[i] with
             {
                 Status = ActionStatus.Failed,
-                LastError = giveUpReason ?? $"gave up: the worker transferring it died {item.Deaths} times, {ctx.Settings.StallLimit} of them in a row without progress",
+                LastError = giveUpReason ?? $"gave up: the worker transferring it died {item.Deaths} times without progress, also with the file isolated",
             };
             window = window.Skip(1).ToList();
         }
@@ -206,7 +206,7 @@ internal sealed class ItemExecutor(StepContext ctx, ClaimedItem claim)
                     Skipped = results.Count(r => r.Status == ActionStatus.Skipped),
                     BytesDone = results.Where(r => r.Status == ActionStatus.Done).Sum(r => r.BytesDone),
                 }
-                : claim.Record with { Status = WorkStatus.Pending, LeaseOwner = null, LeaseExpires = null, StalledDeaths = 0 };
+                : claim.Record with { Status = WorkStatus.Pending, LeaseOwner = null, LeaseExpires = null, StalledDeaths = 0, Isolate = false };
             var stored = await ctx.Ledger.TryUpdateWorkItemAsync(next, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {

@@ -64,6 +64,8 @@ internal static class GoldenRecords
         StalledDeaths = 2,
         ProgressMark = 1_500_000_000,
         Window = 4,
+        Isolate = true,
+        SoloClaim = true,
         ParentItemId = "000001",
         RangeIndex = 2,
         RangeCount = 5,

@@ -27,7 +27,7 @@ public sealed partial class CliCrashTests : CliTestBase
     /// 400 small files (1-8 KiB, four batches) and two 24 MiB files (24 chunks of 1 MiB, six ranges each): ten syncs
     /// killed after a random number (1-30) of progress lines, then one plain sync that must end the run cleanly.
     /// </summary>
-    [Fact(Skip = "Known failure, issue 7 open: 2 of 5 seeds pass; a kill -9 is a death of every item the process held, so early kills in a row give innocent chunk ranges (or a commit) three deaths without progress and the file is given up; needs deaths attributed per item rather than per process")]
+    [Fact]
     public async Task Sync_KilledAtTenRandomMoments_FinalSyncSucceedsByteIdentical()
     {
         var seed = TestSeed();

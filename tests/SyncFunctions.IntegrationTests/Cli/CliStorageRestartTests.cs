@@ -42,7 +42,7 @@ public sealed class CliStorageRestartTests : CliTestBase, IAsyncLifetime
         }
     }
 
-    [Fact(Skip = "Known failure, issue 7 open: an outage longer than the six jittered attempts (~1.5 s) fails the in-flight files for the run instead of ending their work item retryably; needs time-bounded retries for unreachable storage")]
+    [Fact]
     public async Task Sync_StorageRestartedMidRun_CompletesByteIdenticalWithoutResendingFinishedFiles()
     {
         var source = NewTree("src");

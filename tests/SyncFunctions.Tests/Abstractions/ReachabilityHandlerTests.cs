@@ -128,6 +128,36 @@ public sealed class ReachabilityHandlerTests
         Assert.Equal("write 'a' failed: cannot reach h:1 (connection refused) (still failing after retries)", text);
     }
 
+    [Fact]
+    public async Task SendAsync_RefusedAfterTheEndpointAnswered_SaysItWentAwayOnlyForThatEndpoint()
+    {
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "x", new SocketException((int)SocketError.ConnectionRefused));
+        var up = false;
+        using var invoker = new HttpMessageInvoker(new ReachabilityHandler(new StubHandler(_ => up ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.NotFound)) : throw refused), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2)));
+        async Task<EndpointUnreachableException> RefusedAsync(Uri url)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            return await Assert.ThrowsAsync<EndpointUnreachableException>(() => invoker.SendAsync(request, default));
+        }
+
+        var neverAnswered = await RefusedAsync(Url);
+        using (var first = new HttpRequestMessage(HttpMethod.Get, Url))
+        {
+            up = true;
+            (await invoker.SendAsync(first, default)).Dispose(); // any status means the endpoint is there
+        }
+
+        up = false;
+        var wentAway = await RefusedAsync(Url);
+        var other = await RefusedAsync(new Uri("https://other.example.test/x"));
+
+        Assert.False(neverAnswered.AnsweredBefore);
+        Assert.True(wentAway.AnsweredBefore);
+        Assert.True(ReachabilityHandler.WentAway(new StorageException(StorageErrorKind.Unreachable, "read failed", wentAway)));
+        Assert.False(other.AnsweredBefore);
+        Assert.False(ReachabilityHandler.WentAway(new StorageException(StorageErrorKind.Unreachable, "read failed", other)));
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, Task<HttpResponseMessage>> inner, CancellationToken cancellationToken = default)
     {
         using var invoker = new HttpMessageInvoker(new ReachabilityHandler(new StubHandler(inner), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2)));

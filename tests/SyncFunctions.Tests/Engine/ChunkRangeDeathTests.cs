@@ -58,8 +58,10 @@ public sealed class ChunkRangeDeathTests : IDisposable
     {
         StagesBeforeDeath = 0;
 
-        var (final, failures, _) = await DriveAsync();
+        var (final, failures, deaths) = await DriveAsync();
 
+        // For each range: three deaths isolate it, three more while it ran alone give it up.
+        Assert.Equal(12, deaths);
         Assert.Equal(RunStatus.CompletedWithFailures, final.Status);
         var failure = Assert.Single(failures);
         Assert.Equal("big.bin", failure.Path);
@@ -70,60 +72,76 @@ public sealed class ChunkRangeDeathTests : IDisposable
     }
 
     /// <summary>
-    /// A coordinator plans and fans in; every item runs in a new worker process (no release, no cleanup when it dies),
-    /// and a dead worker's lease runs out on the fake clock.
+    /// A process that dies holding both ranges of the file, again and again: a kill -9 of a busy process. Neither range
+    /// is to blame, so neither is given up: they are isolated, and a process that runs each alone finishes the file.
     /// </summary>
-    private async Task<(FinalizeResult Final, IReadOnlyList<PathProblem> Failures, int Deaths)> DriveAsync()
+    [Fact]
+    public async Task StageChunkRange_ProcessDiesHoldingBothRanges_RangesIsolatedNotGivenUp()
+    {
+        StagesBeforeDeath = 0;
+        var pair = new PairRecord("p-ranges", "local:" + _root, "memory:" + _destination.StoreId);
+        var source = new LocalFolderStore(_root, _time);
+        RunSteps Steps(int pid) => new(_ledger, source, _destination, new EngineEnvironment(_time, new OwnerIdentity("h", pid, _time.GetUtcNow()), new UnknownLiveness()), parallel: 2);
+        _process.Value = 1;
+        var coordinator = Steps(1);
+        var run = await OneItemPerProcess.PlanAsync(coordinator, pair, new SyncOptions { Parallel = 2, ChunkSize = ChunkSize });
+
+        // Both ranges claimed, then the process dies at its first staged chunk (both in flight, as in a kill -9).
+        TaskCompletionSource bothStaging = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = 0;
+        _destination.BeforeOperation = async (op, _, _) =>
+        {
+            await EnterAsync(null);
+            if (op == InMemoryObjectStore.Ops.StageChunk && _process.Value != 1 && StagesBeforeDeath is not null)
+            {
+                if (Interlocked.Increment(ref arrived) == 2)
+                {
+                    bothStaging.TrySetResult();
+                }
+
+                await bothStaging.Task;
+                lock (_dead)
+                {
+                    _dead.Add(_process.Value);
+                }
+
+                throw new HostDied();
+            }
+        };
+
+        List<WorkItemTicket> ranges = [];
+        for (var pid = 2; pid <= 9; pid++)
+        {
+            await coordinator.RenewCoordinatorLeaseAsync(run, default);
+            ranges = [.. (await coordinator.CheckCompletionAsync(run, default)).Claimable.Where(t => t.Kind == WorkItemKind.ChunkRange)];
+            Assert.Equal(2, ranges.Count);
+            (arrived, bothStaging) = (0, new(TaskCreationOptions.RunContinuationsAsynchronously));
+            var worker = pid;
+            await Task.WhenAll(ranges.Select(range => Task.Run(async () =>
+            {
+                _process.Value = worker;
+                await Assert.ThrowsAsync<HostDied>(() => Steps(worker).ExecuteWorkItemAsync(new WorkRef(pair.PairId, run.RunId, range.ItemId, $"h:{worker}:w{range.ItemId}"), default));
+            })));
+            _time.Advance(TimeSpan.FromSeconds(70));
+        }
+
+        ranges = [.. (await coordinator.CheckCompletionAsync(run, default)).Claimable.Where(t => t.Kind == WorkItemKind.ChunkRange)];
+        // Eight deaths next to another item: isolated after three, and five weigh less than a give-up.
+        Assert.All(ranges, r => Assert.True(r.Isolate, $"range {r.ItemId} is not isolated"));
+        StagesBeforeDeath = null;
+        var (final, failures, _) = await OneItemPerProcess.DriveAsync(run, Steps, _process, _time, firstPid: 10);
+
+        Assert.Empty(failures);
+        Assert.Equal(RunStatus.Succeeded, final.Status);
+        Assert.Equal(File.ReadAllBytes(Path.Join(_root, "big.bin")), _destination.TryGet("big.bin"));
+    }
+
+    private Task<(FinalizeResult Final, IReadOnlyList<PathProblem> Failures, int Deaths)> DriveAsync()
     {
         var pair = new PairRecord("p-ranges", "local:" + _root, "memory:" + _destination.StoreId);
         var source = new LocalFolderStore(_root, _time);
-        var options = new SyncOptions { Parallel = 1, ChunkSize = ChunkSize };
         RunSteps Steps(int pid) => new(_ledger, source, _destination, new EngineEnvironment(_time, new OwnerIdentity("h", pid, _time.GetUtcNow()), new UnknownLiveness()), parallel: 1);
-
-        _process.Value = 1;
-        var coordinator = Steps(1);
-        var start = await coordinator.StartRunAsync(new StartRunRequest(pair, options, "coordinator"), default);
-        var run = new RunRef(pair.PairId, start.RunId!, "coordinator");
-        while ((await coordinator.ObserveAsync(run, long.MaxValue, null, default)).More)
-        {
-        }
-
-        var deaths = 0;
-        for (var pid = 2; pid < 200; pid++)
-        {
-            await coordinator.RenewCoordinatorLeaseAsync(run, default);
-            var check = await coordinator.CheckCompletionAsync(run, default);
-            if (check.Complete)
-            {
-                break;
-            }
-
-            if (check.Claimable.Count == 0)
-            {
-                _time.Advance(TimeSpan.FromSeconds(70)); // the dead worker's lease runs out
-                continue;
-            }
-
-            var worker = pid;
-            var died = await Task.Run(async () =>
-            {
-                _process.Value = worker;
-                try
-                {
-                    await Steps(worker).ExecuteWorkItemAsync(new WorkRef(pair.PairId, run.RunId, check.Claimable[0].ItemId, $"h:{worker}:w"), default);
-                    return false;
-                }
-                catch (HostDied)
-                {
-                    return true;
-                }
-            });
-            deaths += died ? 1 : 0;
-        }
-
-        var final = await coordinator.FinalizeAsync(run, default);
-        var (failures, _) = await coordinator.ListProblemsAsync(run.RunId, 100, default);
-        return (final, failures, deaths);
+        return OneItemPerProcess.DriveAsync(pair, new SyncOptions { Parallel = 1, ChunkSize = ChunkSize }, Steps, _process, _time);
     }
 
     private Task EnterAsync(string? operation)
@@ -150,19 +168,5 @@ public sealed class ChunkRangeDeathTests : IDisposable
         }
 
         return Task.CompletedTask;
-    }
-
-    /// <summary>Cross-host liveness is unknown: the leases alone tell a dead worker.</summary>
-    private sealed class UnknownLiveness : IOwnerLiveness
-    {
-        public bool? IsAlive(string host, int pid, DateTimeOffset started) => null;
-    }
-
-    private sealed class HostDied : Exception
-    {
-        public HostDied()
-            : base("simulated host death")
-        {
-        }
     }
 }

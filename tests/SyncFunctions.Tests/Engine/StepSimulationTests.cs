@@ -89,48 +89,8 @@ public sealed class StepSimulationTests
         destination.BeforeOperation = (_, path, _) => Enter(path);
         RunSteps Steps(int pid) => new(ledger, store, destination, new EngineEnvironment(time, new OwnerIdentity("h", pid, time.GetUtcNow()), new UnknownLiveness()), parallel: 1);
 
-        process.Value = 1;
-        var coordinator = Steps(1);
-        var start = await coordinator.StartRunAsync(new StartRunRequest(pair, new SyncOptions { Parallel = 1 }, "coordinator"), default);
-        var run = new RunRef(pair.PairId, start.RunId!, "coordinator");
-        while ((await coordinator.ObserveAsync(run, long.MaxValue, null, default)).More)
-        {
-        }
+        var (final, failures, deaths) = await OneItemPerProcess.DriveAsync(pair, new SyncOptions { Parallel = 1 }, Steps, process, time, maxDeaths: 60);
 
-        var deaths = 0;
-        for (var pid = 2; deaths < 60; pid++)
-        {
-            await coordinator.RenewCoordinatorLeaseAsync(run, default);
-            var check = await coordinator.CheckCompletionAsync(run, default);
-            if (check.Complete)
-            {
-                break;
-            }
-
-            if (check.Claimable.Count == 0)
-            {
-                time.Advance(TimeSpan.FromSeconds(70)); // the dead worker's lease runs out
-                continue;
-            }
-
-            var worker = pid;
-            var result = await Task.Run(async () =>
-            {
-                process.Value = worker;
-                try
-                {
-                    return await Steps(worker).ExecuteWorkItemAsync(new WorkRef(pair.PairId, run.RunId, check.Claimable[0].ItemId, $"h:{worker}:w"), default);
-                }
-                catch (HostDied)
-                {
-                    return null;
-                }
-            });
-            deaths += result is null ? 1 : 0;
-        }
-
-        var final = await coordinator.FinalizeAsync(run, default);
-        var (failures, _) = await coordinator.ListProblemsAsync(run.RunId, 100, default);
         Assert.Equal(RunStatus.CompletedWithFailures, final.Status);
         var failure = Assert.Single(failures);
         Assert.Equal("f/17.txt", failure.Path);
@@ -190,21 +150,6 @@ public sealed class StepSimulationTests
 
     private static List<string> Describe(IReadOnlyDictionary<string, byte[]> files) =>
         [.. files.Select(f => $"{f.Key} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(f.Value))}").Order(StringComparer.Ordinal)];
-
-    /// <summary>Cross-host liveness is unknown: correctness must rest on the leases alone.</summary>
-    private sealed class UnknownLiveness : IOwnerLiveness
-    {
-        public bool? IsAlive(string host, int pid, DateTimeOffset started) => null;
-    }
-
-    /// <summary>The death of a simulated host at one of its calls.</summary>
-    private sealed class HostDied : Exception
-    {
-        public HostDied()
-            : base("simulated host death")
-        {
-        }
-    }
 
     /// <summary>One simulated process: its own steps (and process resources), its worker ids, its role.</summary>
     private sealed class Host
