@@ -8,7 +8,7 @@ namespace SyncFunctions.IntegrationTests.Architecture;
 /// <summary>References point down only: Core and the adapters know Abstractions, never each other or the hosts.</summary>
 public sealed class LayeringTests
 {
-    private static readonly string[] Ours = ["SyncFunctions.Abstractions", "SyncFunctions.Core", "SyncFunctions.Azure", "SyncFunctions.Graph", "SyncFunctions.GraphDev", "syncfn", "SyncFunctions.Host"];
+    private static readonly string[] Ours = ["SyncFunctions.Abstractions", "SyncFunctions.Core", "SyncFunctions.Azure", "SyncFunctions.Graph", "SyncFunctions.GraphDev", "SyncFunctions.Orchestration", "SyncFunctions.Serve", "syncfn", "SyncFunctions.Host"];
 
     public static TheoryData<string, string[]> Allowed() => new()
     {
@@ -17,6 +17,8 @@ public sealed class LayeringTests
         { typeof(BlobObjectStore).Assembly.GetName().Name!, ["SyncFunctions.Abstractions"] },
         { "SyncFunctions.Graph", ["SyncFunctions.Abstractions"] },
         { "SyncFunctions.GraphDev", ["SyncFunctions.Abstractions"] },
+        { "SyncFunctions.Orchestration", ["SyncFunctions.Abstractions", "SyncFunctions.Core"] },
+        { "SyncFunctions.Serve", ["SyncFunctions.Abstractions", "SyncFunctions.Core", "SyncFunctions.Orchestration"] },
     };
 
     [Theory]
