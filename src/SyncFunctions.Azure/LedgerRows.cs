@@ -44,6 +44,37 @@ internal static partial class LedgerRows
             row.ETagOf());
     }
 
+    /// <summary>Partition of the Pairs table holding the named pairs (row key = name): listing them is one query.</summary>
+    public const string NamePartition = "name";
+
+    public static TableEntity ToRow(PairDefinition definition)
+    {
+        var row = RowFields.NewRow(NamePartition, definition.Name);
+        row["PairId"] = definition.PairId;
+        row["Source"] = definition.Source;
+        row["Destination"] = definition.Destination;
+        row.Put("Schedule", definition.Schedule);
+        row["Subscribe"] = definition.Subscribe;
+        row["OptionsJson"] = definition.OptionsJson;
+        row.Put("CreatedAt", definition.CreatedAt);
+        return row;
+    }
+
+    public static PairDefinition ToDefinition(TableEntity row, string table)
+    {
+        row.RequireKnownSchema(table);
+        return new PairDefinition(
+            row.RowKey,
+            row.RequiredString("PairId", table),
+            row.RequiredString("Source", table),
+            row.RequiredString("Destination", table),
+            row.GetString("Schedule"),
+            row.Bool("Subscribe"),
+            row.GetString("OptionsJson") ?? "{}",
+            row.GetDateTimeOffset("CreatedAt"),
+            row.ETagOf());
+    }
+
     public static TableEntity ToRow(RunRecord run)
     {
         var row = RowFields.NewRow(run.PairId, run.RunId);

@@ -46,6 +46,7 @@ internal static class Program
             VerifyCommand.Create(signals),
             AzuriteCommand.Create(signals),
             GraphDevCommand.Create(signals),
+            ServeCommand.Create(signals),
         };
         return root;
     }

@@ -52,6 +52,17 @@ public sealed class DryRunLedger(ILedger real) : ILedger
     public Task<PairRecord?> TryUpdatePairAsync(PairRecord pair, CancellationToken cancellationToken) =>
         Task.FromResult(TryReplace(_pairs, pair.PairId, pair, p => p.ETag, (p, e) => p with { ETag = e }));
 
+    /// <summary>Named pairs are read from the real ledger; a dry run never adds or removes one.</summary>
+    public Task<PairDefinition?> GetDefinitionAsync(string name, CancellationToken cancellationToken) => real.GetDefinitionAsync(name, cancellationToken);
+
+    public IAsyncEnumerable<PairDefinition> ListDefinitionsAsync(CancellationToken cancellationToken) => real.ListDefinitionsAsync(cancellationToken);
+
+    public Task<PairDefinition?> TryAddDefinitionAsync(PairDefinition definition, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not add named pairs");
+
+    public Task<bool> RemoveDefinitionAsync(string name, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not remove named pairs");
+
     public Task<RunRecord> CreateRunAsync(RunRecord run, CancellationToken cancellationToken) => Task.FromResult(Store(_runs, run.RunId, run));
 
     public Task<RunRecord?> GetRunAsync(string pairId, string runId, CancellationToken cancellationToken) => Task.FromResult(Get(_runs, runId));

@@ -12,7 +12,7 @@ namespace SyncFunctions.Core.Protocol;
 /// Format (JSON, camelCase): <c>{"chunkSize":4194304,"force":false,"maxDelete":"10%","parallel":16,"dryRun":false}</c>.
 /// Rows written before <c>dryRun</c> existed read as false; unknown properties are ignored.
 /// </remarks>
-internal static class StoredOptions
+public static class StoredOptions
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -20,6 +20,14 @@ public sealed class RetryingLedger(ILedger inner, RetryPolicy policy) : ILedger
 
     public Task<PairRecord?> TryUpdatePairAsync(PairRecord pair, CancellationToken cancellationToken) => Run(ct => inner.TryUpdatePairAsync(pair, ct), cancellationToken);
 
+    public Task<PairDefinition?> GetDefinitionAsync(string name, CancellationToken cancellationToken) => Run(ct => inner.GetDefinitionAsync(name, ct), cancellationToken);
+
+    public IAsyncEnumerable<PairDefinition> ListDefinitionsAsync(CancellationToken cancellationToken) => List(inner.ListDefinitionsAsync, cancellationToken);
+
+    public Task<PairDefinition?> TryAddDefinitionAsync(PairDefinition definition, CancellationToken cancellationToken) => Run(ct => inner.TryAddDefinitionAsync(definition, ct), cancellationToken);
+
+    public Task<bool> RemoveDefinitionAsync(string name, CancellationToken cancellationToken) => Run(ct => inner.RemoveDefinitionAsync(name, ct), cancellationToken);
+
     public Task<RunRecord> CreateRunAsync(RunRecord run, CancellationToken cancellationToken) => Run(ct => inner.CreateRunAsync(run, ct), cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(string pairId, string runId, CancellationToken cancellationToken) => Run(ct => inner.GetRunAsync(pairId, runId, ct), cancellationToken);

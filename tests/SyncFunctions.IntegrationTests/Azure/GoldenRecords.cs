@@ -10,6 +10,10 @@ internal static class GoldenRecords
     public static PairRecord Pair { get; } = new(
         "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", ActiveRunId: "run-0001", Cursor: "cursor-1", Dirty: true, CreatedAt: T0);
 
+    public static PairDefinition Definition { get; } = new(
+        "docs-backup", "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", Schedule: "0 */15 * * * *", Subscribe: true,
+        OptionsJson: "{\"chunkSize\":8388608}", CreatedAt: T0);
+
     public static RunRecord Run { get; } = new()
     {
         PairId = "pairabc123",

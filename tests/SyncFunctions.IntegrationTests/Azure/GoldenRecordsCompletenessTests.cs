@@ -9,6 +9,7 @@ public sealed class GoldenRecordsCompletenessTests
     public static TheoryData<string, object> Records() => new()
     {
         { "pair", GoldenRecords.Pair },
+        { "pairname", GoldenRecords.Definition },
         { "run", GoldenRecords.Run },
         { "workitem", GoldenRecords.WorkItem },
         { "action", GoldenRecords.Action },

@@ -47,6 +47,16 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PairNameRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var definition = GoldenRecords.Definition;
+        var stored = await _ledger.TryAddDefinitionAsync(definition, Ct);
+
+        await AssertGoldenAsync("pairname.json", "SyncPairs", "name", definition.Name);
+        Assert.Equal(definition with { ETag = stored!.ETag }, await _ledger.GetDefinitionAsync(definition.Name, Ct));
+    }
+
+    [Fact]
     public async Task RunRow_MatchesGoldenFileAndRoundTrips()
     {
         var run = GoldenRecords.Run;

@@ -27,6 +27,7 @@ public sealed partial class InMemoryLedger : ILedger
 
     private readonly object _gate = new();
     private readonly Dictionary<string, PairRecord> _pairs = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, PairDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Pair, string Run), RunRecord> _runs = [];
     private readonly Dictionary<string, SortedDictionary<string, WorkItemRecord>> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Run, string Item), SortedDictionary<string, ActionRecord>> _actions = [];
@@ -82,6 +83,55 @@ public sealed partial class InMemoryLedger : ILedger
             var stored = pair with { ETag = NewETag() };
             _pairs[pair.PairId] = stored;
             return stored;
+        }
+    }
+
+    public async Task<PairDefinition?> GetDefinitionAsync(string name, CancellationToken cancellationToken)
+    {
+        await EnterAsync(nameof(GetDefinitionAsync), 1, cancellationToken);
+        lock (_gate)
+        {
+            return _definitions.GetValueOrDefault(name);
+        }
+    }
+
+    public async IAsyncEnumerable<PairDefinition> ListDefinitionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnterAsync(nameof(ListDefinitionsAsync), 1, cancellationToken);
+        PairDefinition[] all;
+        lock (_gate)
+        {
+            all = [.. _definitions.Values];
+        }
+
+        foreach (var definition in all)
+        {
+            yield return definition;
+        }
+    }
+
+    public async Task<PairDefinition?> TryAddDefinitionAsync(PairDefinition definition, CancellationToken cancellationToken)
+    {
+        await EnterAsync(nameof(TryAddDefinitionAsync), 1, cancellationToken);
+        lock (_gate)
+        {
+            if (_definitions.ContainsKey(definition.Name))
+            {
+                return null;
+            }
+
+            var stored = definition with { ETag = NewETag() };
+            _definitions[definition.Name] = stored;
+            return stored;
+        }
+    }
+
+    public async Task<bool> RemoveDefinitionAsync(string name, CancellationToken cancellationToken)
+    {
+        await EnterAsync(nameof(RemoveDefinitionAsync), 1, cancellationToken);
+        lock (_gate)
+        {
+            return _definitions.Remove(name);
         }
     }
 
