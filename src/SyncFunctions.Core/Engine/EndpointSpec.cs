@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace SyncFunctions.Core.Engine;
 
 public enum EndpointKind
@@ -119,14 +116,4 @@ public sealed record EndpointSpec(EndpointKind Kind, string LocalPath, string Co
         EndpointKind.Graph => "graph:" + Graph,
         _ => $"blob:{Container}{(Prefix.Length > 0 ? "/" + Prefix : "")}",
     };
-}
-
-/// <summary>Pair ids: a hash of the canonical endpoints, so <c>./d</c> and <c>/abs/d</c> are one pair.</summary>
-public static class PairIdentity
-{
-    public static string Compute(string canonicalSource, string canonicalDestination)
-    {
-        var bytes = Encoding.UTF8.GetBytes(canonicalSource + "\n" + canonicalDestination);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes))[..32];
-    }
 }

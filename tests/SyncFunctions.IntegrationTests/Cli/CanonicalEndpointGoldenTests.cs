@@ -1,6 +1,7 @@
 using SyncFunctions.Cli.Commands;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.IntegrationTests.Cli;
 
