@@ -1,6 +1,5 @@
 using SyncFunctions.Cli.Commands;
 using SyncFunctions.Cli.Hosting;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.IntegrationTests.Cli;
@@ -25,9 +24,7 @@ public sealed class CanonicalEndpointGoldenTests
     [InlineData("/", "/", "local:/")]
     public void Canonical_LocalEndpoint_IsPinned(string text, string baseDirectory, string expected)
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
-
-        var canonical = StoreFactory.Canonical(SyncCommand.ParseEndpoint(text, "source", baseDirectory), new ResolvedAccounts(null, DevConnection), azure);
+        var canonical = TestEndpoints.Parsing.Canonical(SyncCommand.ParseEndpoint(TestEndpoints.Parsing, text, "source", baseDirectory));
 
         Assert.Equal(expected, canonical);
     }
@@ -38,9 +35,11 @@ public sealed class CanonicalEndpointGoldenTests
     [InlineData("blob:backup/daily", DevConnection, true, "blob:http://embedded-azurite.invalid/devstoreaccount1/backup/daily")]
     public void Canonical_BlobEndpoint_IsPinned(string text, string storage, bool embedded, string expected)
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
+        using var azure = new AzureAccounts();
+        var endpoints = TestEndpoints.Over(azure);
+        var endpoint = CliEndpoints.OnStorage(SyncCommand.ParseEndpoint(endpoints, text, "destination", "/"), azure.UseStorage(storage, embedded));
 
-        var canonical = StoreFactory.Canonical(SyncCommand.ParseEndpoint(text, "destination", "/"), new ResolvedAccounts(storage, storage, embedded), azure);
+        var canonical = endpoints.Canonical(endpoint);
 
         Assert.Equal(expected, canonical);
     }
@@ -50,11 +49,10 @@ public sealed class CanonicalEndpointGoldenTests
     [InlineData("graph:users/ann@contoso.com", "graph:https://graph.microsoft.com/v1.0|users/ann@contoso.com")]
     public void Canonical_GraphEndpoint_IsPinned(string text, string expected)
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
         var graph = GraphChoice.From(PublicGraph.ToString(), null, null, name => name == "AZURE_TENANT_ID" ? "t" : name == "AZURE_CLIENT_ID" ? "c" : name == "AZURE_CLIENT_SECRET" ? "s" : null);
-        var endpoint = graph.Check(SyncCommand.ParseEndpoint(text, "source", "/"), isSource: true);
+        var endpoint = graph.Check(SyncCommand.ParseEndpoint(TestEndpoints.Parsing, text, "source", "/"), isSource: true);
 
-        var canonical = StoreFactory.Canonical(endpoint, new ResolvedAccounts(null, DevConnection), azure, PublicGraph);
+        var canonical = TestEndpoints.Parsing.Canonical(endpoint);
 
         Assert.Equal(expected, canonical);
     }
