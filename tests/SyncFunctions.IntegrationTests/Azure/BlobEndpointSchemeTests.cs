@@ -1,6 +1,7 @@
 using CsCheck;
 using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Azure;
+using SyncFunctions.Tests.Endpoints;
 
 namespace SyncFunctions.IntegrationTests.Azure;
 
@@ -75,16 +76,9 @@ public sealed class BlobEndpointSchemeTests : IDisposable
     {
         _accounts.Use(Azurite);
         _accounts.Use(Azure);
-        Gen.Select(Container, Prefix, Gen.Bool).Sample((container, prefix, onAzure) =>
-        {
-            var text = "blob:" + container + (prefix.Length > 0 ? "/" + prefix : "");
-            var endpoint = _scheme.Parse(text, "/", out var error)! with { Account = onAzure ? Azure : Azurite };
-            Assert.Null(error);
-            var canonical = _scheme.Canonical(endpoint);
-
-            Assert.Equal(endpoint, _scheme.FromCanonical(canonical, out _));
-            Assert.Equal(canonical, _scheme.Canonical(_scheme.FromCanonical(canonical, out _)!));
-        }, iter: 500);
+        Gen.Select(Container, Prefix, Gen.Bool).Sample(
+            (container, prefix, onAzure) => EndpointSchemeAssert.RoundTrips(_scheme, "blob:" + container + (prefix.Length > 0 ? "/" + prefix : ""), onAzure ? Azure : Azurite),
+            iter: 500);
     }
 
     [Fact]

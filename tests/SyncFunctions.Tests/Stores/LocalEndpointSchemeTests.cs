@@ -1,6 +1,7 @@
 using CsCheck;
 using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Core.Stores;
+using SyncFunctions.Tests.Endpoints;
 
 namespace SyncFunctions.Tests.Stores;
 
@@ -43,15 +44,7 @@ public sealed class LocalEndpointSchemeTests
     [Fact]
     public void FromCanonical_OfParsedPath_RoundTrips()
     {
-        Segment.Array[0, 5].Select(s => "/" + string.Join('/', s)).Sample(path =>
-        {
-            var endpoint = Scheme.Parse(path, "/", out var error)!;
-            Assert.Null(error);
-            var canonical = Scheme.Canonical(endpoint);
-
-            Assert.Equal(endpoint, Scheme.FromCanonical(canonical, out _));
-            Assert.Equal(canonical, Scheme.Canonical(Scheme.FromCanonical(canonical, out _)!));
-        }, iter: 500);
+        Segment.Array[0, 5].Select(s => "/" + string.Join('/', s)).Sample(path => EndpointSchemeAssert.RoundTrips(Scheme, path), iter: 500);
     }
 
     [Fact]
