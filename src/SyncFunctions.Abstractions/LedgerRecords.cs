@@ -1,7 +1,7 @@
 namespace SyncFunctions.Abstractions;
 
 /// <summary>A sync pair: one source and one destination, keyed by a hash of their canonical forms.</summary>
-/// <param name="PairId">Hash of the canonical endpoints (see <c>PairIdentity</c> in Core).</param>
+/// <param name="PairId">Hash of the canonical endpoints (see <c>PairIdentity</c> in Core/Protocol).</param>
 /// <param name="Source">Canonical source endpoint, without secrets.</param>
 /// <param name="Destination">Canonical destination endpoint, without secrets.</param>
 /// <param name="ActiveRunId">The run that currently owns the pair, or null. Set and cleared with If-Match.</param>

@@ -51,7 +51,7 @@ internal sealed partial class EmbeddedAzurite
         }
     }
 
-    /// <summary>Starts Azurite detached (on new free ports; pair ids do not depend on them, see <c>StoreFactory</c>).</summary>
+    /// <summary>Starts Azurite detached (on new free ports; pair ids do not depend on them, see <c>CliEndpoints.EmbeddedBlobAccount</c>).</summary>
     private async Task<EmbeddedAzuriteState> StartDetachedAsync(CancellationToken cancellationToken)
     {
         var tools = RepoLocator.FindAzuriteTools()

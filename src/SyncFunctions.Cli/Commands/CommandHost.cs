@@ -3,6 +3,7 @@ using Spectre.Console;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
+using SyncFunctions.Core.Endpoints;
 
 namespace SyncFunctions.Cli.Commands;
 
@@ -31,8 +32,9 @@ internal sealed class CommandHost
         }
 
         Announcer = new RunAnnouncer(Console.Error);
-        Azure = new AzureAccounts(Time);
+        Azure = new AzureAccounts();
         Graph = new GraphAccounts(Time);
+        Endpoints = CliEndpoints.Create(Azure, Graph, Time);
         LoggerFactory = CliLogging.Create(verbose, terminal, Announcer);
         Logger = LoggerFactory.CreateLogger("syncfn");
     }
@@ -59,6 +61,9 @@ internal sealed class CommandHost
 
     /// <summary>Connections to Microsoft Graph opened by this command; closed when it ends.</summary>
     public GraphAccounts Graph { get; }
+
+    /// <summary>The endpoint schemes (local, blob, graph), building stores on this command's connections.</summary>
+    public EndpointRegistry Endpoints { get; }
 
     public ILoggerFactory LoggerFactory { get; }
 

@@ -49,16 +49,15 @@ internal static partial class RunsCommand
         var pair = await ledger.GetPairAsync(run.PairId, interrupt).ConfigureAwait(false)
             ?? throw new FatalException($"run {runId} belongs to pair {run.PairId}, which is not in the ledger");
 
-        var needStorage = pair.Source.StartsWith("blob:", StringComparison.Ordinal) || pair.Destination.StartsWith("blob:", StringComparison.Ordinal);
+        var needStorage = CliEndpoints.NeedsStorage(pair.Source) || CliEndpoints.NeedsStorage(pair.Destination);
         if (needStorage && accounts.Storage is null)
         {
             accounts = await ResolvedAccounts.ResolveAsync(choice, needStorage: true, host, interrupt).ConfigureAwait(false);
         }
 
-        var sourceSpec = StoreFactory.FromCanonical(pair.Source, accounts, host.Azure);
-        var destinationSpec = StoreFactory.FromCanonical(pair.Destination, accounts, host.Azure);
-        var source = StoreFactory.Create(sourceSpec, accounts.Storage, StoreFactory.GraphUrlOf(pair.Source), host.Azure, host.Graph, host.Time);
-        var destination = StoreFactory.Create(destinationSpec, accounts.Storage, StoreFactory.GraphUrlOf(pair.Destination), host.Azure, host.Graph, host.Time);
+        host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
+        var source = host.Endpoints.CreateStore(CliEndpoints.FromCanonical(host.Endpoints, pair.Source));
+        var destination = host.Endpoints.CreateStore(CliEndpoints.FromCanonical(host.Endpoints, pair.Destination));
         CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pair.PairId);
 
         var sink = new ProgressSink();

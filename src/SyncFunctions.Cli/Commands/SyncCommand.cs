@@ -1,13 +1,13 @@
 using System.CommandLine;
+using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Cli.Hosting;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Endpoints;
 using SyncFunctions.Core.Protocol;
-using SyncFunctions.Graph;
 
 namespace SyncFunctions.Cli.Commands;
 
 /// <summary>A fully validated <c>syncfn sync</c> invocation; <c>Graph</c> (URLs and credentials) is used only by <c>graph:</c> endpoints.</summary>
-internal sealed record SyncRequest(EndpointSpec Source, EndpointSpec Destination, SyncOptions Options, ConnectionChoice Connections, GraphChoice Graph);
+internal sealed record SyncRequest(SyncEndpoint Source, SyncEndpoint Destination, SyncOptions Options, ConnectionChoice Connections, GraphChoice Graph);
 
 /// <summary><c>syncfn sync SOURCE DESTINATION</c>: definition and argument validation.</summary>
 internal static class SyncCommand
@@ -46,7 +46,7 @@ internal static class SyncCommand
             var request = Validate(
                 result.GetValue(source)!, result.GetValue(destination)!, result.GetValue(parallel), result.GetValue(chunkSize),
                 result.GetValue(dryRun), result.GetValue(maxDelete), result.GetValue(force),
-                ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger)), Environment.CurrentDirectory,
+                ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger)), Environment.CurrentDirectory, host.Endpoints,
                 GraphChoice.From(result.GetValue(graphUrl), result.GetValue(sourceGraphUrl), result.GetValue(destinationGraphUrl)));
             return SyncRunner.RunAsync(request, host, interrupt);
         }));
@@ -60,16 +60,22 @@ internal static class SyncCommand
 
     /// <summary>
     /// Validates every argument before anything is contacted; throws <see cref="UsageException"/>. A null
-    /// <c>graph</c> reads the Graph settings from the environment (only <c>graph:</c> endpoints use them).
+    /// <c>graph</c> reads the Graph settings from the environment (only <c>graph:</c> endpoints use them). Blob
+    /// endpoints are put on their storage account later, when it is resolved.
     /// </summary>
     public static SyncRequest Validate(
         string sourceText, string destinationText, int parallel, string? chunkSizeText, bool dryRun,
-        string? maxDeleteText, bool force, ConnectionChoice connections, string baseDirectory, GraphChoice? graph = null)
+        string? maxDeleteText, bool force, ConnectionChoice connections, string baseDirectory, EndpointRegistry endpoints, GraphChoice? graph = null)
     {
         graph ??= GraphChoice.From(null, null, null);
-        var source = graph.Check(ParseEndpoint(sourceText, "source", baseDirectory), isSource: true);
-        var destination = graph.Check(ParseEndpoint(destinationText, "destination", baseDirectory), isSource: false);
-        CheckNotOverlapping(source, destination, graph);
+        var source = graph.Check(ParseEndpoint(endpoints, sourceText, "source", baseDirectory), isSource: true);
+        var destination = graph.Check(ParseEndpoint(endpoints, destinationText, "destination", baseDirectory), isSource: false);
+
+        // A folder synced into itself (or its parent) would feed on its own output.
+        if (endpoints.Overlaps(source, destination))
+        {
+            throw new UsageException($"source '{source}' and destination '{destination}' overlap (one is inside the other); choose endpoints outside each other");
+        }
 
         var chunkSize = SyncOptions.DefaultChunkSize;
         if (chunkSizeText is not null)
@@ -93,36 +99,6 @@ internal static class SyncCommand
     }
 
     /// <summary>Parses an endpoint argument; throws <see cref="UsageException"/> naming which one.</summary>
-    public static EndpointSpec ParseEndpoint(string text, string role, string baseDirectory) =>
-        EndpointSpec.Parse(text, baseDirectory, out var error) ?? throw new UsageException($"{role}: {error}");
-
-    /// <summary>A folder synced into itself (or its parent) would feed on its own output.</summary>
-    private static void CheckNotOverlapping(EndpointSpec source, EndpointSpec destination, GraphChoice graph)
-    {
-        if (source.Kind == EndpointKind.Graph && destination.Kind == EndpointKind.Graph && graph.SourceUrl == graph.DestinationUrl
-            && DriveOf(source.Graph) == DriveOf(destination.Graph)
-            && (IsSameOrInside(FolderOf(source.Graph), FolderOf(destination.Graph)) || IsSameOrInside(FolderOf(destination.Graph), FolderOf(source.Graph))))
-        {
-            throw new UsageException($"source '{source}' and destination '{destination}' overlap; choose folders outside each other");
-        }
-
-        if (source.Kind == EndpointKind.Local && destination.Kind == EndpointKind.Local
-            && (IsSameOrInside(source.LocalPath, destination.LocalPath) || IsSameOrInside(destination.LocalPath, source.LocalPath)))
-        {
-            throw new UsageException($"source '{source.LocalPath}' and destination '{destination.LocalPath}' overlap; choose folders outside each other");
-        }
-
-        if (source.Kind == EndpointKind.Blob && destination.Kind == EndpointKind.Blob && source.Container == destination.Container
-            && (IsSameOrInside(source.Prefix, destination.Prefix) || IsSameOrInside(destination.Prefix, source.Prefix)))
-        {
-            throw new UsageException($"source '{source}' and destination '{destination}' overlap; choose prefixes outside each other");
-        }
-    }
-
-    private static string DriveOf(string graph) => GraphEndpoint.Parse(GraphEndpoint.Scheme + graph).Drive.ToString();
-
-    private static string FolderOf(string graph) => GraphEndpoint.Parse(GraphEndpoint.Scheme + graph).FolderPath;
-
-    private static bool IsSameOrInside(string outer, string inner) =>
-        outer.Length == 0 || inner == outer || inner.StartsWith(outer.TrimEnd('/') + "/", StringComparison.Ordinal);
+    public static SyncEndpoint ParseEndpoint(EndpointRegistry endpoints, string text, string role, string baseDirectory) =>
+        endpoints.Parse(text, baseDirectory, out var error) ?? throw new UsageException($"{role}: {error}");
 }

@@ -1,9 +1,10 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Protocol;
+using SyncFunctions.Core.Stores;
 
 namespace SyncFunctions.Cli.Commands;
 
@@ -13,15 +14,16 @@ internal static class SyncRunner
     public static async Task<int> RunAsync(SyncRequest request, CommandHost host, CancellationToken interrupt)
     {
         CheckLocalEndpoints(request.Source, request.Destination);
-        var needStorage = request.Source.Kind == EndpointKind.Blob || request.Destination.Kind == EndpointKind.Blob;
+        var needStorage = CliEndpoints.NeedsStorage(request.Source) || CliEndpoints.NeedsStorage(request.Destination);
         var accounts = await ResolvedAccounts.ResolveAsync(request.Connections, needStorage, host, interrupt).ConfigureAwait(false);
 
         var ledger = host.Azure.CreateLedger(accounts.Ledger);
-        var (sourceUrl, destinationUrl) = (request.Graph.SourceUrl, request.Graph.DestinationUrl);
-        var source = StoreFactory.Create(request.Source, accounts.Storage, sourceUrl, host.Azure, host.Graph, host.Time);
-        var destination = StoreFactory.Create(request.Destination, accounts.Storage, destinationUrl, host.Azure, host.Graph, host.Time);
-        var canonicalSource = StoreFactory.Canonical(request.Source, accounts, host.Azure, sourceUrl);
-        var canonicalDestination = StoreFactory.Canonical(request.Destination, accounts, host.Azure, destinationUrl);
+        var storage = host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
+        var (sourceEndpoint, destinationEndpoint) = (CliEndpoints.OnStorage(request.Source, storage), CliEndpoints.OnStorage(request.Destination, storage));
+        var source = host.Endpoints.CreateStore(sourceEndpoint);
+        var destination = host.Endpoints.CreateStore(destinationEndpoint);
+        var canonicalSource = host.Endpoints.Canonical(sourceEndpoint);
+        var canonicalDestination = host.Endpoints.Canonical(destinationEndpoint);
         var pairId = PairIdentity.Compute(canonicalSource, canonicalDestination);
         CliLogs.Pair(host.Logger, source.DisplayName, destination.DisplayName, pairId);
 
@@ -45,18 +47,18 @@ internal static class SyncRunner
     }
 
     /// <summary>A missing local source is fatal before any run starts: mirroring "nothing" would delete everything.</summary>
-    private static void CheckLocalEndpoints(EndpointSpec source, EndpointSpec destination)
+    private static void CheckLocalEndpoints(SyncEndpoint source, SyncEndpoint destination)
     {
-        if (source.Kind == EndpointKind.Local && !Directory.Exists(source.LocalPath))
+        if (source.Scheme == LocalEndpointScheme.SchemeName && !Directory.Exists(source.Address))
         {
-            throw new FatalException(File.Exists(source.LocalPath)
-                ? $"source '{source.LocalPath}' is a file; give the folder that holds it"
-                : $"source folder '{source.LocalPath}' does not exist");
+            throw new FatalException(File.Exists(source.Address)
+                ? $"source '{source.Address}' is a file; give the folder that holds it"
+                : $"source folder '{source.Address}' does not exist");
         }
 
-        if (destination.Kind == EndpointKind.Local && File.Exists(destination.LocalPath))
+        if (destination.Scheme == LocalEndpointScheme.SchemeName && File.Exists(destination.Address))
         {
-            throw new FatalException($"destination '{destination.LocalPath}' is a file, not a folder");
+            throw new FatalException($"destination '{destination.Address}' is a file, not a folder");
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Core.Stores;
 using SyncFunctions.Core.Verify;
 
 namespace SyncFunctions.Cli.Commands;
@@ -28,25 +28,26 @@ internal static class VerifyCommand
             host.UseNetworkTimeout(NetworkTimeouts.From(r.GetValue(networkTimeout)));
             var cwd = Environment.CurrentDirectory;
             var graph = GraphChoice.From(r.GetValue(graphUrl), r.GetValue(sourceGraphUrl), r.GetValue(destinationGraphUrl));
-            var sourceSpec = graph.Check(SyncCommand.ParseEndpoint(r.GetValue(source)!, "source", cwd), isSource: true);
-            var destinationSpec = graph.Check(SyncCommand.ParseEndpoint(r.GetValue(destination)!, "destination", cwd), isSource: false);
+            var sourceEndpoint = graph.Check(SyncCommand.ParseEndpoint(host.Endpoints, r.GetValue(source)!, "source", cwd), isSource: true);
+            var destinationEndpoint = graph.Check(SyncCommand.ParseEndpoint(host.Endpoints, r.GetValue(destination)!, "destination", cwd), isSource: false);
             var choice = ConnectionChoice.From(r.GetValue(storage), null).Validate();
-            foreach (var spec in new[] { sourceSpec, destinationSpec })
+            foreach (var endpoint in new[] { sourceEndpoint, destinationEndpoint })
             {
-                if (spec.Kind == EndpointKind.Local && !Directory.Exists(spec.LocalPath))
+                if (endpoint.Scheme == LocalEndpointScheme.SchemeName && !Directory.Exists(endpoint.Address))
                 {
-                    throw new FatalException($"folder '{spec.LocalPath}' does not exist");
+                    throw new FatalException($"folder '{endpoint.Address}' does not exist");
                 }
             }
 
-            string? storageConnection = null;
-            if (sourceSpec.Kind == EndpointKind.Blob || destinationSpec.Kind == EndpointKind.Blob)
+            Uri? storageAccount = null;
+            if (CliEndpoints.NeedsStorage(sourceEndpoint) || CliEndpoints.NeedsStorage(destinationEndpoint))
             {
-                storageConnection = await ResolvedAccounts.ResolveStorageAsync(choice, host, interrupt).ConfigureAwait(false);
+                var storageConnection = await ResolvedAccounts.ResolveStorageAsync(choice, host, interrupt).ConfigureAwait(false);
+                storageAccount = host.Azure.UseStorage(storageConnection, embedded: choice.Storage is null);
             }
 
-            var sourceStore = StoreFactory.Create(sourceSpec, storageConnection, graph.SourceUrl, host.Azure, host.Graph, host.Time);
-            var destinationStore = StoreFactory.Create(destinationSpec, storageConnection, graph.DestinationUrl, host.Azure, host.Graph, host.Time);
+            var sourceStore = host.Endpoints.CreateStore(CliEndpoints.OnStorage(sourceEndpoint, storageAccount));
+            var destinationStore = host.Endpoints.CreateStore(CliEndpoints.OnStorage(destinationEndpoint, storageAccount));
             var report = await VerifyService.VerifyAsync(sourceStore, destinationStore, r.GetValue(deep), interrupt).ConfigureAwait(false);
             var exitCode = report.IsClean ? ExitCodes.Ok : ExitCodes.ItemsFailed;
             if (host.Json)

@@ -6,7 +6,7 @@ namespace SyncFunctions.Cli.Hosting;
 
 /// <summary>
 /// The Microsoft Graph side of one command: one <see cref="GraphConnection"/> per base URL (a drive -> drive
-/// pair on one cloud shares it), and drive stores built on them. Credentials are read from the environment
+/// pair on one cloud shares it), which drive stores are built on. Credentials are read from the environment
 /// once, when the first connection is opened.
 /// </summary>
 /// <remarks>Thread-safe. Disposing closes every connection it opened.</remarks>
@@ -31,10 +31,6 @@ internal sealed class GraphAccounts : IDisposable
     /// <exception cref="StorageException">Authentication: no credentials for a non-loopback URL, or incomplete ones.</exception>
     public GraphConnection Open(Uri baseUrl) =>
         _open.GetOrAdd(baseUrl.AbsoluteUri, _ => GraphConnection.Create(baseUrl, _credentials.Value, timeProvider: _time, networkTimeout: NetworkTimeout));
-
-    /// <summary>A drive store for <c>graph:</c> + <paramref name="endpoint"/> (the text after the scheme) at <paramref name="baseUrl"/>.</summary>
-    public IObjectStore CreateStore(Uri baseUrl, string endpoint) =>
-        new GraphDriveStore(Open(baseUrl), GraphEndpoint.Parse(GraphEndpoint.Scheme + endpoint));
 
     public void Dispose()
     {

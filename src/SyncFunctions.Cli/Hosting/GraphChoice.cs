@@ -1,5 +1,5 @@
+using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Cli.Commands;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Graph;
 
 namespace SyncFunctions.Cli.Hosting;
@@ -47,28 +47,18 @@ internal sealed record GraphChoice(Uri SourceUrl, Uri DestinationUrl, GraphCrede
     public Uri UrlFor(bool isSource) => isSource ? SourceUrl : DestinationUrl;
 
     /// <summary>
-    /// Normalises a <c>graph:</c> endpoint (so <c>graph:d/a/</c> and <c>graph:d/a</c> are one pair) and checks that
-    /// its URL may be called: a non-loopback URL needs configured, complete credentials. Other endpoints pass as they are.
+    /// Puts a <c>graph:</c> endpoint at the base URL of its role and checks that the URL may be called: a non-loopback
+    /// URL needs configured, complete credentials. Other endpoints pass as they are.
     /// </summary>
-    /// <exception cref="UsageException">A malformed drive part, or no usable credentials for a non-loopback URL.</exception>
-    public EndpointSpec Check(EndpointSpec spec, bool isSource)
+    /// <exception cref="UsageException">No usable credentials for a non-loopback URL.</exception>
+    public SyncEndpoint Check(SyncEndpoint endpoint, bool isSource)
     {
-        if (spec.Kind != EndpointKind.Graph)
+        if (endpoint.Scheme != GraphEndpointScheme.SchemeName)
         {
-            return spec;
+            return endpoint;
         }
 
         var role = isSource ? "source" : "destination";
-        GraphEndpoint endpoint;
-        try
-        {
-            endpoint = GraphEndpoint.Parse(GraphEndpoint.Scheme + spec.Graph);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException($"{role}: {e.Message}", e);
-        }
-
         var url = UrlFor(isSource);
         if (!Credentials.IsConfigured && !GraphConnection.IsLoopback(url))
         {
@@ -83,7 +73,7 @@ internal sealed record GraphChoice(Uri SourceUrl, Uri DestinationUrl, GraphCrede
             throw new UsageException($"Graph credentials ({Credentials}): {problem}");
         }
 
-        return spec with { Graph = endpoint.ToString()[GraphEndpoint.Scheme.Length..] };
+        return endpoint with { Account = url };
     }
 
     private static Uri? ParseUrl(string? text, string name)

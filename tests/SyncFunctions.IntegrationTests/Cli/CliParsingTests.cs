@@ -4,7 +4,7 @@ using SyncFunctions.Cli.Commands;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Cli;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.IntegrationTests.Cli;
@@ -77,11 +77,10 @@ public sealed class CliParsingTests
     {
         var request = SyncCommand.Validate(
             "./data", "blob:backup/daily", 8, "8MiB", dryRun: true, "10%", force: true,
-            new ConnectionChoice(DevConnection, DevConnection, false), "/home/u");
+            new ConnectionChoice(DevConnection, DevConnection, false), "/home/u", TestEndpoints.Parsing);
 
-        Assert.Equal(EndpointKind.Local, request.Source.Kind);
-        Assert.Equal("/home/u/data", request.Source.LocalPath);
-        Assert.Equal(("backup", "daily"), (request.Destination.Container, request.Destination.Prefix));
+        Assert.Equal(new SyncEndpoint("local", "/home/u/data"), request.Source);
+        Assert.Equal(new SyncEndpoint("blob", "backup/daily"), request.Destination);
         Assert.Equal(8, request.Options.Parallel);
         Assert.Equal(8L * 1024 * 1024, request.Options.ChunkSize);
         Assert.Equal(10, request.Options.MaxDelete!.Percent);
@@ -100,7 +99,7 @@ public sealed class CliParsingTests
     public void SyncCommandValidate_BadArgument_ThrowsUsageNamingIt(string source, string destination, int parallel, string? chunk, string? maxDelete, string named)
     {
         var error = Assert.Throws<UsageException>(() => SyncCommand.Validate(
-            source, destination, parallel, chunk, false, maxDelete, false, new ConnectionChoice(null, null, false), "/"));
+            source, destination, parallel, chunk, false, maxDelete, false, new ConnectionChoice(null, null, false), "/", TestEndpoints.Parsing));
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
@@ -117,41 +116,45 @@ public sealed class CliParsingTests
     }
 
     [Fact]
-    public void StoreFactoryFromCanonical_CanonicalOfEndpoint_RoundTrips()
+    public void CliEndpointsFromCanonical_CanonicalOfEndpoint_RoundTrips()
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
-        var accounts = new ResolvedAccounts(DevConnection, DevConnection);
-        var spec = SyncCommand.ParseEndpoint("blob:backup/a/b", "destination", "/");
-        var local = SyncCommand.ParseEndpoint("local:/srv/data", "source", "/");
+        using var azure = new AzureAccounts();
+        var endpoints = TestEndpoints.Over(azure);
+        var storage = azure.UseStorage(DevConnection, embedded: false);
+        var blob = CliEndpoints.OnStorage(SyncCommand.ParseEndpoint(endpoints, "blob:backup/a/b", "destination", "/"), storage);
+        var local = CliEndpoints.OnStorage(SyncCommand.ParseEndpoint(endpoints, "local:/srv/data", "source", "/"), storage);
 
-        var canonical = StoreFactory.Canonical(spec, accounts, azure);
+        var canonical = endpoints.Canonical(blob);
 
         Assert.Equal("blob:http://127.0.0.1:41234/devstoreaccount1/backup/a/b", canonical);
-        Assert.Equal(spec, StoreFactory.FromCanonical(canonical, accounts, azure));
-        Assert.Equal(local, StoreFactory.FromCanonical(StoreFactory.Canonical(local, accounts, azure), accounts, azure));
+        Assert.Equal(blob, CliEndpoints.FromCanonical(endpoints, canonical));
+        Assert.Equal(local, CliEndpoints.FromCanonical(endpoints, endpoints.Canonical(local)));
     }
 
     [Fact]
-    public void StoreFactoryCanonical_EmbeddedAzurite_DoesNotDependOnPorts()
+    public void CliEndpointsCanonical_EmbeddedAzurite_DoesNotDependOnPorts()
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
-        var spec = SyncCommand.ParseEndpoint("blob:backup", "destination", "/");
+        using var azure = new AzureAccounts();
+        var endpoints = TestEndpoints.Over(azure);
+        var parsed = SyncCommand.ParseEndpoint(endpoints, "blob:backup", "destination", "/");
         var other = DevConnection.Replace("41234", "50000", StringComparison.Ordinal);
 
-        var first = StoreFactory.Canonical(spec, new ResolvedAccounts(DevConnection, DevConnection, StorageIsEmbedded: true), azure);
-        var second = StoreFactory.Canonical(spec, new ResolvedAccounts(other, other, StorageIsEmbedded: true), azure);
+        var first = endpoints.Canonical(CliEndpoints.OnStorage(parsed, azure.UseStorage(DevConnection, embedded: true)));
+        var second = endpoints.Canonical(CliEndpoints.OnStorage(parsed, azure.UseStorage(other, embedded: true)));
 
         Assert.Equal(first, second);
-        Assert.Equal(spec, StoreFactory.FromCanonical(first, new ResolvedAccounts(other, other, StorageIsEmbedded: true), azure));
+        Assert.Equal(parsed with { Account = CliEndpoints.EmbeddedBlobAccount }, CliEndpoints.FromCanonical(endpoints, first));
+        Assert.Equal(new Uri("http://127.0.0.1:50000/devstoreaccount1"), azure.Connect(CliEndpoints.EmbeddedBlobAccount).BlobEndpoint);
     }
 
     [Fact]
-    public void StoreFactoryFromCanonical_OtherAccount_ThrowsFatalNamingStorage()
+    public void CliEndpointsFromCanonical_OtherAccount_ThrowsFatalNamingStorage()
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
-        var accounts = new ResolvedAccounts(DevConnection, DevConnection);
+        using var azure = new AzureAccounts();
+        var endpoints = TestEndpoints.Over(azure);
+        azure.UseStorage(DevConnection, embedded: false);
 
-        var error = Assert.Throws<FatalException>(() => StoreFactory.FromCanonical("blob:https://other.blob.core.windows.net/c", accounts, azure));
+        var error = Assert.Throws<FatalException>(() => CliEndpoints.FromCanonical(endpoints, "blob:https://other.blob.core.windows.net/c"));
 
         Assert.Contains("--storage", error.Message, StringComparison.Ordinal);
     }

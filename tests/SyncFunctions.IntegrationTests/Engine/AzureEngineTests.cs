@@ -1,7 +1,6 @@
 using System.Net;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Azure;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Stores;

@@ -1,16 +1,13 @@
+using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Cli.Commands;
 using SyncFunctions.Cli.Hosting;
-using SyncFunctions.Core.Engine;
+using SyncFunctions.IntegrationTests.Cli;
 
 namespace SyncFunctions.IntegrationTests.Graph;
 
 /// <summary>Unit tests of the CLI's Graph settings: URLs, credentials check, canonical endpoints, graph-dev options.</summary>
 public sealed class GraphCliParsingTests
 {
-    private const string DevConnection =
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        "BlobEndpoint=http://127.0.0.1:41234/devstoreaccount1;TableEndpoint=http://127.0.0.1:41236/devstoreaccount1;";
-
     private static readonly Uri Loopback = new("http://127.0.0.1:5555/v1.0");
 
     private static GraphChoice Choice(string? url = null, string? source = null, string? destination = null, Dictionary<string, string>? environment = null) =>
@@ -88,53 +85,51 @@ public sealed class GraphCliParsingTests
 
         var spec = choice.Check(Spec("graph:sites/contoso.sharepoint.com,1,2/Shared Documents/"), isSource: true);
 
-        Assert.Equal("sites/contoso.sharepoint.com,1,2/Shared Documents", spec.Graph);
+        Assert.Equal("sites/contoso.sharepoint.com,1,2/Shared Documents", spec.Address);
     }
 
     [Theory]
     [InlineData("graph:b!drive/a/b/", "b!drive/a/b")]
     [InlineData("graph:me", "me")]
     [InlineData("graph:users/ann@contoso.com/Backup", "users/ann@contoso.com/Backup")]
-    public void GraphChoiceCheck_LoopbackWithoutCredentials_NormalizesEndpoint(string text, string expected)
+    public void GraphChoiceCheck_LoopbackWithoutCredentials_NormalizesAndPlacesEndpoint(string text, string expected)
     {
         var spec = Choice(url: Loopback.ToString()).Check(Spec(text), isSource: true);
 
-        Assert.Equal(EndpointKind.Graph, spec.Kind);
-        Assert.Equal(expected, spec.Graph);
+        Assert.Equal(new SyncEndpoint("graph", expected, Loopback), spec);
     }
 
     [Fact]
-    public void GraphChoiceCheck_UserWithoutName_ThrowsUsageNamingRole()
+    public void SyncCommandValidate_GraphUserWithoutName_ThrowsUsageNamingRole()
     {
-        var error = Assert.Throws<UsageException>(() => Choice(url: Loopback.ToString()).Check(Spec("graph:users/"), isSource: false));
+        var error = Assert.Throws<UsageException>(() => SyncCommand.Validate(
+            "/d", "graph:users/", 4, null, false, null, false, new ConnectionChoice(null, null, false), "/", TestEndpoints.Parsing, Choice(url: Loopback.ToString())));
 
         Assert.StartsWith("destination:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("names no user", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void StoreFactoryFromCanonical_GraphEndpoint_RoundTripsWithBaseUrl()
+    public void CliEndpointsFromCanonical_GraphEndpoint_RoundTripsWithBaseUrl()
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
-        var accounts = new ResolvedAccounts(null, DevConnection);
-        var spec = Spec("graph:b!drive/Docs/2025");
+        var endpoints = TestEndpoints.Parsing;
+        var endpoint = Choice(url: Loopback.ToString()).Check(Spec("graph:b!drive/Docs/2025"), isSource: true);
 
-        var canonical = StoreFactory.Canonical(spec, accounts, azure, Loopback);
+        var canonical = endpoints.Canonical(endpoint);
 
         Assert.Equal("graph:http://127.0.0.1:5555/v1.0|b!drive/Docs/2025", canonical);
-        Assert.Equal(spec, StoreFactory.FromCanonical(canonical, accounts, azure));
-        Assert.Equal(Loopback, StoreFactory.GraphUrlOf(canonical));
-        Assert.Null(StoreFactory.GraphUrlOf("local:/srv/data"));
+        Assert.Equal(endpoint, CliEndpoints.FromCanonical(endpoints, canonical));
+        Assert.Equal(Loopback, CliEndpoints.FromCanonical(endpoints, canonical).Account);
+        Assert.Null(CliEndpoints.FromCanonical(endpoints, "local:/srv/data").Account);
     }
 
     [Fact]
-    public void StoreFactoryCanonical_SameDriveAtOtherBaseUrl_IsAnotherPair()
+    public void CliEndpointsCanonical_SameDriveAtOtherBaseUrl_IsAnotherPair()
     {
-        using var azure = new AzureAccounts(TimeProvider.System);
-        var accounts = new ResolvedAccounts(null, DevConnection);
         var spec = Spec("graph:b!drive");
 
-        var here = StoreFactory.Canonical(spec, accounts, azure, Loopback);
-        var there = StoreFactory.Canonical(spec, accounts, azure, new Uri("https://graph.microsoft.com/v1.0"));
+        var here = TestEndpoints.Parsing.Canonical(spec with { Account = Loopback });
+        var there = TestEndpoints.Parsing.Canonical(spec with { Account = new Uri("https://graph.microsoft.com/v1.0") });
 
         Assert.NotEqual(here, there);
     }
@@ -147,7 +142,7 @@ public sealed class GraphCliParsingTests
     public void SyncCommandValidate_GraphFolders_OverlapIsUsageError(string source, string destination, bool overlaps)
     {
         SyncRequest Validate() => SyncCommand.Validate(
-            source, destination, 4, null, false, null, false, new ConnectionChoice(null, null, false), "/", Choice(url: Loopback.ToString()));
+            source, destination, 4, null, false, null, false, new ConnectionChoice(null, null, false), "/", TestEndpoints.Parsing, Choice(url: Loopback.ToString()));
 
         if (overlaps)
         {
@@ -155,7 +150,7 @@ public sealed class GraphCliParsingTests
         }
         else
         {
-            Assert.Equal(EndpointKind.Graph, Validate().Destination.Kind);
+            Assert.Equal("graph", Validate().Destination.Scheme);
         }
     }
 
@@ -163,7 +158,7 @@ public sealed class GraphCliParsingTests
     public void SyncCommandValidate_SameDriveOnTwoServers_IsNoOverlap()
     {
         var request = SyncCommand.Validate(
-            "graph:b!d", "graph:b!d", 4, null, false, null, false, new ConnectionChoice(null, null, false), "/",
+            "graph:b!d", "graph:b!d", 4, null, false, null, false, new ConnectionChoice(null, null, false), "/", TestEndpoints.Parsing,
             Choice(source: Loopback.ToString(), destination: "http://127.0.0.1:6666/v1.0"));
 
         Assert.Equal(new Uri("http://127.0.0.1:6666/v1.0"), request.Graph.DestinationUrl);
@@ -198,5 +193,5 @@ public sealed class GraphCliParsingTests
         Assert.Contains("tempauth=***", redacted, StringComparison.Ordinal);
     }
 
-    private static EndpointSpec Spec(string text) => SyncCommand.ParseEndpoint(text, "source", "/");
+    private static SyncEndpoint Spec(string text) => SyncCommand.ParseEndpoint(TestEndpoints.Parsing, text, "source", "/");
 }

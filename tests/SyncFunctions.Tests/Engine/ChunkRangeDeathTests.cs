@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Stores;
 using SyncFunctions.Tests.Fakes;

@@ -1,5 +1,4 @@
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Tests.Fakes;

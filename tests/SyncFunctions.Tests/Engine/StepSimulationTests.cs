@@ -1,7 +1,6 @@
 using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Stores;
 using SyncFunctions.Tests.Fakes;
