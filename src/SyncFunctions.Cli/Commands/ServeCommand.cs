@@ -20,6 +20,12 @@ internal static class ServeCommand
             Description = "Base URL that Graph and Event Grid call and that status URLs use (default: the listening URL).",
             HelpName = "URL",
         };
+        var taskHub = new Option<string>("--task-hub")
+        {
+            Description = "Durable task hub name (3-45 letters and digits, starting with a letter); serve processes and the Functions app with the same name on one account share runs.",
+            DefaultValueFactory = _ => DurableHostOptions.DefaultTaskHub,
+            HelpName = "NAME",
+        };
         var workers = new Option<int>("--workers") { Description = "Activities this process runs at once (1..100).", DefaultValueFactory = _ => 8, HelpName = "N" };
         var (storage, ledger, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Verbose());
         var networkTimeout = CommonOptions.NetworkTimeout();
@@ -29,7 +35,7 @@ internal static class ServeCommand
             "on a loopback port. Several serve processes on one account share the work. Requests carry the API key ($" + ApiKey.EnvironmentVariable +
             ", else generated; see 'serve key') as header x-functions-key or query parameter code.")
         {
-            port, publicUrl, workers, storage, ledger, networkTimeout, verbose,
+            port, publicUrl, workers, taskHub, storage, ledger, networkTimeout, verbose,
         };
         command.Add(CreateKey());
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, json: false, r.GetValue(verbose), ct, async (host, interrupt) =>
@@ -45,6 +51,12 @@ internal static class ServeCommand
                 throw new UsageException($"--workers must be between 1 and 100 (got {workerCount})");
             }
 
+            var hub = r.GetValue(taskHub)!;
+            if (hub.Length is < 3 or > 45 || !char.IsAsciiLetter(hub[0]) || !hub.All(char.IsAsciiLetterOrDigit))
+            {
+                throw new UsageException($"--task-hub '{hub}' must be 3 to 45 ASCII letters and digits, starting with a letter");
+            }
+
             Uri? url = null;
             if (r.GetValue(publicUrl) is { } text && (!Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https")))
             {
@@ -58,10 +70,11 @@ internal static class ServeCommand
             var policy = RetryDecorators.PolicyFor(env.Time, env.Steps, host.LoggerFactory.CreateLogger("SyncFunctions.Retry"));
             var ledgerStore = RetryDecorators.Ledger(host.Azure.CreateLedger(accounts.Ledger), policy);
             await ledgerStore.InitializeAsync(interrupt).ConfigureAwait(false);
-            using var steps = new CliStepsProvider(ledgerStore, accounts, host, env, policy, parallel: workerCount);
-            var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(accounts, connections, host, Environment.CurrentDirectory), host.Time);
+            var storageAccount = host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
+            using var steps = new CliStepsProvider(ledgerStore, host, env, policy, parallel: workerCount);
+            var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time);
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
-            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount), services, Console.Out, host.LoggerFactory, interrupt)
+            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub), services, Console.Out, host.LoggerFactory, interrupt)
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         }));

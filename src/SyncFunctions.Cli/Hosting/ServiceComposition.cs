@@ -9,15 +9,15 @@ using SyncFunctions.Orchestration.Service;
 namespace SyncFunctions.Cli.Hosting;
 
 /// <summary>Endpoints of named pairs parsed as <c>syncfn sync</c> parses its arguments, into the same canonical forms.</summary>
-internal sealed class CliPairEndpoints(ResolvedAccounts accounts, ConnectionChoice connections, CommandHost host, string baseDirectory) : IPairEndpoints
+/// <remarks><paramref name="storage"/> is the storage account identity <see cref="AzureAccounts.UseStorage"/> gave.</remarks>
+internal sealed class CliPairEndpoints(Uri? storage, ConnectionChoice connections, CommandHost host, string baseDirectory) : IPairEndpoints
 {
     public (string Source, string Destination) Resolve(string source, string destination)
     {
         try
         {
-            var request = SyncCommand.Validate(source, destination, new SyncOptions().Parallel, null, false, null, false, connections, baseDirectory);
-            return (StoreFactory.Canonical(request.Source, accounts, host.Azure, request.Graph.SourceUrl),
-                StoreFactory.Canonical(request.Destination, accounts, host.Azure, request.Graph.DestinationUrl));
+            var request = SyncCommand.Validate(source, destination, new SyncOptions().Parallel, null, false, null, false, connections, baseDirectory, host.Endpoints);
+            return (host.Endpoints.Canonical(CliEndpoints.OnStorage(request.Source, storage)), host.Endpoints.Canonical(CliEndpoints.OnStorage(request.Destination, storage)));
         }
         catch (Exception e) when (e is UsageException or FatalException or InvalidOperationException)
         {
@@ -30,7 +30,7 @@ internal sealed class CliPairEndpoints(ResolvedAccounts accounts, ConnectionChoi
 /// The run steps of each pair this process serves, built once per pair from the pair's canonical endpoints (its pair
 /// row, or its named definition before its first run), every store wrapped once in the retry policy.
 /// </summary>
-internal sealed class CliStepsProvider(ILedger ledger, ResolvedAccounts accounts, CommandHost host, EngineEnvironment env, RetryPolicy policy, int parallel) : IRunStepsProvider, IDisposable
+internal sealed class CliStepsProvider(ILedger ledger, CommandHost host, EngineEnvironment env, RetryPolicy policy, int parallel) : IRunStepsProvider, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<RunSteps>>> _steps = new(StringComparer.Ordinal);
 
@@ -87,8 +87,7 @@ internal sealed class CliStepsProvider(ILedger ledger, ResolvedAccounts accounts
 
     private IObjectStore Open(string canonical)
     {
-        var spec = StoreFactory.FromCanonical(canonical, accounts, host.Azure);
-        var store = StoreFactory.Create(spec, accounts.Storage, StoreFactory.GraphUrlOf(canonical), host.Azure, host.Graph, host.Time);
+        var store = host.Endpoints.CreateStore(CliEndpoints.FromCanonical(host.Endpoints, canonical));
         return RetryDecorators.Store(store, policy);
     }
 }

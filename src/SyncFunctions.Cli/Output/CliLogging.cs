@@ -25,6 +25,12 @@ internal static class CliLogging
                 o.ColorBehavior = LoggerColorBehavior.Disabled;
             });
             builder.AddFilter("Azure", LogLevel.Warning);
+
+            // serve's hosts (Kestrel, the Durable Task backend, sidecar and worker) log every request and poll.
+            foreach (var framework in (string[])["Microsoft.AspNetCore", "Microsoft.Hosting", "Microsoft.DurableTask", "DurableTask", "Grpc"])
+            {
+                builder.AddFilter(framework, verbose ? LogLevel.Information : LogLevel.Warning);
+            }
             if (liveDisplay && !verbose)
             {
                 builder.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);

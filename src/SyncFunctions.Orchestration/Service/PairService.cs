@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cronos;
 using SyncFunctions.Abstractions;
-using SyncFunctions.Core.Engine;
 using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Orchestration.Service;
