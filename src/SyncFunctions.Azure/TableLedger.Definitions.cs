@@ -39,8 +39,9 @@ public sealed partial class TableLedger
         var operation = $"remove {_pairs.Name}/{LedgerRows.NamePartition}/{name}";
         try
         {
-            await _pairs.DeleteEntityAsync(LedgerRows.NamePartition, name, ETag.All, cancellationToken);
-            return true;
+            // The Tables SDK answers a missing row with a 404 response rather than an exception.
+            var response = await _pairs.DeleteEntityAsync(LedgerRows.NamePartition, name, ETag.All, cancellationToken);
+            return response.Status != 404;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
