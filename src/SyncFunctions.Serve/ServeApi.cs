@@ -46,6 +46,14 @@ public static class ServeApi
         ArgumentNullException.ThrowIfNull(context);
         app.Use(async (http, next) =>
         {
+            if (http.Request.ContentLength > MaxBodyBytes || (http.Request.ContentLength is null && http.Request.Headers.TransferEncoding.Count > 0))
+            {
+                // The server will not drain a body past the limit (nor an unbounded chunked one) after an early answer
+                // (401, 413, ...): it closes the connection, so the response says so and the client does not send its
+                // next request on it.
+                http.Response.Headers.Connection = "close";
+            }
+
             try
             {
                 var path = http.Request.Path;

@@ -49,6 +49,9 @@ public sealed partial class CliRunner : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     private const string EnvTool = "/usr/bin/env";
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using SyncFunctions.IntegrationTests.Cli;
 using SyncFunctions.IntegrationTests.Infrastructure;
 
@@ -10,9 +9,9 @@ namespace SyncFunctions.IntegrationTests.Serve;
 
 /// <summary><c>syncfn serve</c> as a child process on the test Azurite, driven over its HTTP API as a client would.</summary>
 [Collection("azurite")]
-public sealed partial class ServeCommandTests(AzuriteFixture azurite) : CliTestBase(azurite)
+public sealed class ServeCommandTests(AzuriteFixture azurite) : CliTestBase(azurite)
 {
-    private const string Key = "test-key-0123456789";
+    private const string Key = ServeProcess.Key;
 
     [Fact]
     public async Task Serve_PairAddedAndRunStartedOverHttp_RunCompletesAndDestinationEqualsSource()
@@ -114,18 +113,9 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : CliTestB
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("api/pairs/once")).StatusCode);
     }
 
-    private CliRunner StartServe() =>
-        CliRunner.Start(Home.Root, ["serve", "--port", "0", "--task-hub", "h" + Guid.NewGuid().ToString("N")[..12], "--storage", Storage], environment: new Dictionary<string, string?> { ["SYNCFN_API_KEY"] = Key });
+    private CliRunner StartServe() => ServeProcess.Start(Home.Root, Storage);
 
-    private static async Task<(HttpClient Client, Uri BaseUrl)> ConnectAsync(CliRunner serve)
-    {
-        var line = await serve.WaitForStdoutAsync(l => l.StartsWith("serve listening on ", StringComparison.Ordinal));
-        var match = ListeningLine().Match(line);
-        Assert.True(match.Success, line);
-        var baseUrl = new Uri(match.Groups[1].Value + "/");
-        var client = new HttpClient { BaseAddress = baseUrl, DefaultRequestHeaders = { { "x-functions-key", Key } } };
-        return (client, baseUrl);
-    }
+    private static Task<(HttpClient Client, Uri BaseUrl)> ConnectAsync(CliRunner serve) => ServeProcess.ConnectAsync(serve);
 
     private static async Task<List<(string Event, JsonElement Data)>> ReadEventsAsync(HttpClient http, string runId)
     {
@@ -153,7 +143,4 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : CliTestB
     private static StringContent Body(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
 
     private static string Json(string text) => JsonEncodedText.Encode(text).ToString();
-
-    [GeneratedRegex("^serve listening on (http://127\\.0\\.0\\.1:[0-9]+)$")]
-    private static partial Regex ListeningLine();
 }
