@@ -27,6 +27,14 @@ public sealed record DurableHostOptions(string StorageConnection, string TaskHub
 
     /// <summary>The longest wait of an idle queue poll: low, so a local run does not sit 30 s between steps.</summary>
     public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long an activity message taken by a worker stays invisible to the others (the backend's default is 5 min).
+    /// The sidecar does not renew it, so an activity running longer is delivered again: harmless, the steps are
+    /// idempotent and the work item's lease keeps the second delivery off the items in progress. Short, so the activity
+    /// a killed process held runs elsewhere about when its work item's lease (60 s) has run out.
+    /// </summary>
+    public TimeSpan WorkItemVisibility { get; init; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>
@@ -72,6 +80,7 @@ public sealed class DurableHost : IAsyncDisposable
             WorkerId = options.WorkerId,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+            WorkItemQueueVisibilityTimeout = options.WorkItemVisibility,
             LoggerFactory = logs,
         });
         await backend.CreateIfNotExistsAsync().ConfigureAwait(false);

@@ -23,6 +23,9 @@ public sealed record ServeOptions(int Port, string TaskHubConnection, string Sta
 {
     /// <summary>Orchestration limits of the runs this host starts.</summary>
     public RunOrchestrationLimits Limits { get; init; } = RunOrchestrationLimits.Default;
+
+    /// <summary>How long an activity a worker took stays hidden from the others (<see cref="DurableHostOptions.WorkItemVisibility"/>).</summary>
+    public TimeSpan ActivityVisibility { get; init; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>What the composition root gives <see cref="ServeHost"/>: the ledger (retrying), the pairs' steps, endpoint parsing.</summary>
@@ -44,7 +47,7 @@ public static class ServeHost
         var key = ApiKey.Load(options.StateDirectory);
         var workerId = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         await using var durable = await DurableHost.StartAsync(
-            new DurableHostOptions(options.TaskHubConnection, options.TaskHub, workerId, options.Workers), services.Steps, logs, stop).ConfigureAwait(false);
+            new DurableHostOptions(options.TaskHubConnection, options.TaskHub, workerId, options.Workers) { WorkItemVisibility = options.ActivityVisibility }, services.Steps, logs, stop).ConfigureAwait(false);
         await using var app = Build(options, services, key, durable.Client, logs, out var listening);
         await app.StartAsync(stop).ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

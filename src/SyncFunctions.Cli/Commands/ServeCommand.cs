@@ -66,7 +66,8 @@ internal static class ServeCommand
             host.UseNetworkTimeout(NetworkTimeouts.From(r.GetValue(networkTimeout)));
             var connections = ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)).Validate();
             var accounts = await ResolvedAccounts.ResolveAsync(connections, needStorage: true, host, interrupt).ConfigureAwait(false);
-            var env = new EngineEnvironment(host.Time, ProcessOwner.Current(host.Time), new ProcessOwner(), host.LoggerFactory, Settings: new StepSettings { CoordinatorLease = CoordinatorLease });
+            var settings = (ItemLeaseOverride.From() ?? StepSettings.Default) with { CoordinatorLease = CoordinatorLease };
+            var env = new EngineEnvironment(host.Time, ProcessOwner.Current(host.Time), new ProcessOwner(), host.LoggerFactory, Settings: settings);
             var policy = RetryDecorators.PolicyFor(env.Time, env.Steps, host.LoggerFactory.CreateLogger("SyncFunctions.Retry"));
             var ledgerStore = RetryDecorators.Ledger(host.Azure.CreateLedger(accounts.Ledger), policy);
             await ledgerStore.InitializeAsync(interrupt).ConfigureAwait(false);
@@ -74,7 +75,7 @@ internal static class ServeCommand
             using var steps = new CliStepsProvider(ledgerStore, host, env, policy, parallel: workerCount);
             var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time);
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
-            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub), services, Console.Out, host.LoggerFactory, interrupt)
+            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5 }, services, Console.Out, host.LoggerFactory, interrupt)
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
