@@ -10,17 +10,19 @@ using Azure.Storage.Blobs.Models;
 //                                             with BLOCK_BYTES: staged blocks of that size, 4 per file in flight (a reference
 //                                             with the transfer shape syncfn and rclone use for large files)
 //   count CONNECTION CONTAINER                prints "BLOBS BYTES" of the container
+//   rows CONNECTION TABLE [PARTITION]         prints the number of rows of the table (of one partition)
 return args.Length > 0 ? args[0] switch
 {
     "seed" when args.Length == 6 => Seed(args[1], Int(args[2]), Long(args[3]), Long(args[4]), Int(args[5])),
     "upload" when args.Length is 5 or 6 => await UploadAsync(args[1], args[2], args[3], Int(args[4]), args.Length == 6 ? Int(args[5]) : null),
     "count" when args.Length == 3 => await CountAsync(args[1], args[2]),
+    "rows" when args.Length is 3 or 4 => await RowsAsync(args[1], args[2], args.Length == 4 ? args[3] : null),
     _ => Usage(),
 } : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: SdkUpload seed DIR COUNT MIN_BYTES MAX_BYTES SEED | upload DIR CONNECTION CONTAINER PARALLEL [BLOCK_BYTES] | count CONNECTION CONTAINER");
+    Console.Error.WriteLine("usage: SdkUpload seed DIR COUNT MIN_BYTES MAX_BYTES SEED | upload DIR CONNECTION CONTAINER PARALLEL [BLOCK_BYTES] | count CONNECTION CONTAINER | rows CONNECTION TABLE [PARTITION]");
     return 2;
 }
 
@@ -92,5 +94,19 @@ static async Task<int> CountAsync(string connection, string containerName)
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{blobs} {bytes}"));
+    return 0;
+}
+
+static async Task<int> RowsAsync(string connection, string tableName, string? partition)
+{
+    var table = new Azure.Data.Tables.TableClient(connection, tableName);
+    var filter = partition is null ? null : Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+    long rows = 0;
+    await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>(filter, select: ["PartitionKey"]))
+    {
+        rows++;
+    }
+
+    Console.WriteLine(rows.ToString(CultureInfo.InvariantCulture));
     return 0;
 }

@@ -18,7 +18,8 @@ public enum RunPhase
 /// <param name="Phase">Where this generation starts.</param>
 /// <param name="Generation">0 for the first; each continue-as-new adds one (history stays bounded).</param>
 /// <param name="Limits">Fan-out bounds; the defaults when null.</param>
-public sealed record RunOrchestrationInput(string PairId, string RunId, string CoordinatorId, RunPhase Phase = RunPhase.Observe, int Generation = 0, RunOrchestrationLimits? Limits = null)
+/// <param name="Activities">Activities the earlier generations scheduled.</param>
+public sealed record RunOrchestrationInput(string PairId, string RunId, string CoordinatorId, RunPhase Phase = RunPhase.Observe, int Generation = 0, RunOrchestrationLimits? Limits = null, long Activities = 0)
 {
     public RunRef Run => new(PairId, RunId, CoordinatorId);
 }
@@ -44,4 +45,5 @@ public sealed record WorkOrder(string PairId, string RunId, string ItemId, bool 
 /// <param name="TotalBytes">Bytes planned so far.</param>
 /// <param name="Failed">Actions failed.</param>
 /// <param name="Generation">The orchestration's generation.</param>
-public sealed record RunStatusView(string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, int Generation);
+/// <param name="Activities">Activities the run's orchestration scheduled so far, over all its generations.</param>
+public sealed record RunStatusView(string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, int Generation, long Activities = 0);

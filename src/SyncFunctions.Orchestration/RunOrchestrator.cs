@@ -44,7 +44,7 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunOrchestrationInput, Fi
 
                 var observed = await context.CallActivityAsync<ObserveResult>(RunActivityNames.Observe, new ObserveOrder(run, limits.ObserveActionsPerUnit), ActivityRetry);
                 activities += 2;
-                context.SetCustomStatus(new RunStatusView("observe", 0, observed.TotalActions, 0, observed.TotalBytes, 0, input.Generation));
+                context.SetCustomStatus(new RunStatusView("observe", 0, observed.TotalActions, 0, observed.TotalBytes, 0, input.Generation, input.Activities + activities));
                 if (observed.NotCoordinator)
                 {
                     return Lost(run);
@@ -57,7 +57,7 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunOrchestrationInput, Fi
 
                 if (activities >= limits.ActivitiesPerGeneration)
                 {
-                    context.ContinueAsNew(input with { Generation = input.Generation + 1 });
+                    context.ContinueAsNew(input with { Generation = input.Generation + 1, Activities = input.Activities + activities });
                     return null;
                 }
             }
@@ -73,7 +73,7 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunOrchestrationInput, Fi
             var check = await context.CallActivityAsync<CompletionResult>(RunActivityNames.CheckCompletion, run, ActivityRetry);
             activities += 2;
             var p = check.Progress;
-            context.SetCustomStatus(new RunStatusView(check.Complete ? "finalize" : "execute", p.Ended, p.Actions, p.BytesDone, p.TotalBytes, p.Failed, input.Generation));
+            context.SetCustomStatus(new RunStatusView(check.Complete ? "finalize" : "execute", p.Ended, p.Actions, p.BytesDone, p.TotalBytes, p.Failed, input.Generation, input.Activities + activities + (check.Complete ? 1 : 0)));
             if (check.CancelRequested)
             {
                 return await StopAsync(context, run, StopReason.Cancelled);
@@ -105,7 +105,7 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunOrchestrationInput, Fi
 
             if (activities >= limits.ActivitiesPerGeneration)
             {
-                context.ContinueAsNew(input with { Phase = RunPhase.Execute, Generation = input.Generation + 1 });
+                context.ContinueAsNew(input with { Phase = RunPhase.Execute, Generation = input.Generation + 1, Activities = input.Activities + activities });
                 return null;
             }
         }

@@ -22,7 +22,8 @@ public sealed record RunStarted(string Id, string Pair, string Kind, string? Mes
 /// <param name="Failed">Actions failed.</param>
 /// <param name="BytesPerSecond">Bytes done per second since the run started.</param>
 /// <param name="EtaSeconds">Seconds left at that rate; null when unknown.</param>
-public sealed record RunProgressView(string Status, string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, double BytesPerSecond, double? EtaSeconds);
+/// <param name="Activities">Activities its orchestration scheduled so far; null for a run without one (a CLI run).</param>
+public sealed record RunProgressView(string Status, string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, double BytesPerSecond, double? EtaSeconds, long? Activities = null);
 
 /// <summary>A run's status in the shape of Durable's HTTP status query.</summary>
 /// <param name="Id">The run (instance id).</param>
@@ -182,7 +183,7 @@ public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvi
         var elapsed = ((run.EndedAt ?? time.GetUtcNow()) - run.CreatedAt).TotalSeconds;
         var rate = elapsed > 0 ? bytes / elapsed : 0;
         double? eta = ended ? 0 : rate > 0 && totalBytes >= bytes ? (totalBytes - bytes) / rate : null;
-        var progress = new RunProgressView(run.Status.ToString(), ended ? "ended" : live?.Phase ?? "observe", files, totalFiles, bytes, totalBytes, failed, Math.Round(rate, 1), eta is { } e ? Math.Round(e, 1) : null);
+        var progress = new RunProgressView(run.Status.ToString(), ended ? "ended" : live?.Phase ?? "observe", files, totalFiles, bytes, totalBytes, failed, Math.Round(rate, 1), eta is { } e ? Math.Round(e, 1) : null, live?.Activities);
         return new RunStatusResponse(
             run.RunId, run.PairId, run.Trigger, RuntimeStatus(run, instance), run.CreatedAt,
             instance?.LastUpdatedAt ?? run.EndedAt ?? Later(run.Heartbeat, run.CreatedAt), progress, output);

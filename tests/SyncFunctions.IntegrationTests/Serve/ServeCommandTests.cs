@@ -45,6 +45,7 @@ public sealed class ServeCommandTests(AzuriteFixture azurite) : CliTestBase(azur
         Assert.Equal("Completed", last.GetProperty("runtimeStatus").GetString());
         Assert.Equal("Succeeded", last.GetProperty("customStatus").GetProperty("status").GetString());
         Assert.Equal(26, last.GetProperty("customStatus").GetProperty("files").GetInt64());
+        Assert.True(last.GetProperty("customStatus").GetProperty("activities").GetInt64() >= 4, last.ToString());
         Assert.Equal(source.Snapshot(), await BlobSnapshotAsync(container));
 
         var status = await http.GetFromJsonAsync<JsonElement>("api/runs/" + runId);
