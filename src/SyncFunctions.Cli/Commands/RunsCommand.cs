@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using SyncFunctions.Core.Retry;
 using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
@@ -119,7 +121,9 @@ internal static partial class RunsCommand
     {
         host.UseNetworkTimeout(NetworkTimeouts.From(networkTimeout));
         var accounts = await ResolvedAccounts.ResolveAsync(choice.Validate(), needStorage: false, host, cancellationToken).ConfigureAwait(false);
-        var ledger = host.Azure.CreateLedger(accounts.Ledger);
+        // Run admin goes through the same retry decorator as every other ledger call of the CLI.
+        var policy = RetryDecorators.PolicyFor(host.Time, log: host.LoggerFactory.CreateLogger("SyncFunctions.Retry"));
+        var ledger = RetryDecorators.Ledger(host.Azure.CreateLedger(accounts.Ledger), policy);
         await ledger.InitializeAsync(cancellationToken).ConfigureAwait(false);
         return new RunAdmin(ledger, host.Time);
     }
