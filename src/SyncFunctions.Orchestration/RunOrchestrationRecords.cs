@@ -44,4 +44,8 @@ public sealed record WorkOrder(string PairId, string RunId, string ItemId, bool 
 /// <param name="TotalBytes">Bytes planned so far.</param>
 /// <param name="Failed">Actions failed.</param>
 /// <param name="Generation">The orchestration's generation.</param>
-public sealed record RunStatusView(string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, int Generation);
+public sealed record RunStatusView(string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, int Generation)
+{
+    /// <summary>The run started after this one because its pair was marked dirty while it ran.</summary>
+    public string? NextRunId { get; init; }
+}
