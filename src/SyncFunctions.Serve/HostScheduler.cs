@@ -16,7 +16,7 @@ namespace SyncFunctions.Serve;
 /// </remarks>
 public sealed class HostScheduler(IEnumerable<TimerJob> jobs, TimeProvider time, ILogger logger)
 {
-    /// <summary>Called when a job starts waiting for its next occurrence (name, occurrence): lets tests step the clock.</summary>
+    /// <summary>Called when a job has started waiting for its next occurrence (name, occurrence): lets tests step the clock.</summary>
     public Action<string, DateTimeOffset>? Waiting { get; init; }
 
     /// <summary>Runs every job until <paramref name="stop"/>; returns once all loops have ended.</summary>
@@ -33,11 +33,14 @@ public sealed class HostScheduler(IEnumerable<TimerJob> jobs, TimeProvider time,
                 return;
             }
 
-            Waiting?.Invoke(job.Name, next);
             try
             {
                 var wait = next - now;
-                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, stop).ConfigureAwait(false);
+                var delay = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, stop);
+
+                // Told once the timer exists, so a test that moves the clock then cannot outrun it.
+                Waiting?.Invoke(job.Name, next);
+                await delay.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
