@@ -47,6 +47,7 @@ internal static class Program
             AzuriteCommand.Create(signals),
             GraphDevCommand.Create(signals),
             ServeCommand.Create(signals),
+            MaintenanceCommand.Create(signals),
         };
         return root;
     }

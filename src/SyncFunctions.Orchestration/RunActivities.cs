@@ -12,6 +12,7 @@ public static class RunActivityNames
     public const string ExecuteWorkItem = "SyncExecuteWorkItem";
     public const string Finalize = "SyncFinalize";
     public const string Cancel = "SyncCancel";
+    public const string FollowUp = "SyncFollowUp";
     public const string Orchestrator = "SyncRun";
 }
 
@@ -103,6 +104,7 @@ public static class SyncTaskRegistry
         registry.AddActivity<ExecuteWorkItemActivity>(RunActivityNames.ExecuteWorkItem);
         registry.AddActivity<FinalizeActivity>(RunActivityNames.Finalize);
         registry.AddActivity<CancelRunActivity>(RunActivityNames.Cancel);
+        registry.AddActivity<FollowUpActivity>(RunActivityNames.FollowUp);
         return registry;
     }
 }

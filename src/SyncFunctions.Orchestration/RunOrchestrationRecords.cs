@@ -46,4 +46,8 @@ public sealed record WorkOrder(string PairId, string RunId, string ItemId, bool 
 /// <param name="Failed">Actions failed.</param>
 /// <param name="Generation">The orchestration's generation.</param>
 /// <param name="Activities">Activities the run's orchestration scheduled so far, over all its generations.</param>
-public sealed record RunStatusView(string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, int Generation, long Activities = 0);
+public sealed record RunStatusView(string Phase, long Files, long TotalFiles, long Bytes, long TotalBytes, long Failed, int Generation, long Activities = 0)
+{
+    /// <summary>The run started after this one because its pair was marked dirty while it ran.</summary>
+    public string? NextRunId { get; init; }
+}

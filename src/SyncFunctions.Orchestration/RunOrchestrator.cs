@@ -81,7 +81,17 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunOrchestrationInput, Fi
 
             if (check.Complete)
             {
-                return await context.CallActivityAsync<FinalizeResult>(RunActivityNames.Finalize, run, ActivityRetry);
+                var final = await context.CallActivityAsync<FinalizeResult>(RunActivityNames.Finalize, run, ActivityRetry);
+                if (final.RunAgain)
+                {
+                    // The pair was marked dirty during the run: one more run covers what arrived meanwhile. The
+                    // coordinator id comes from the replay-safe GUID, so a repeated activity starts nothing new.
+                    var order = new FollowUpOrder(run.PairId, run.RunId, "orch:" + context.NewGuid().ToString("N"), input.Limits);
+                    var next = await context.CallActivityAsync<FollowUpResult>(RunActivityNames.FollowUp, order, ActivityRetry);
+                    context.SetCustomStatus(new RunStatusView("ended", p.Ended, p.Actions, p.BytesDone, p.TotalBytes, p.Failed, input.Generation) { NextRunId = next.RunId });
+                }
+
+                return final;
             }
 
             var batch = Batch(check.Claimable, limits.MaxInFlight);

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Schedules;
 
 namespace SyncFunctions.Serve;
 
@@ -68,8 +69,10 @@ public sealed class DurableHost : IAsyncDisposable
     /// <param name="options">Account, hub and limits.</param>
     /// <param name="steps">The run steps of this process's pairs.</param>
     /// <param name="loggerFactory">Logs of the backend, sidecar and worker; none when null.</param>
+    /// <param name="configureServices">More services of the activities (the schedule activity's <see cref="ScheduleTrigger"/>).</param>
     /// <param name="cancellationToken">Stops the start.</param>
-    public static async Task<DurableHost> StartAsync(DurableHostOptions options, IRunStepsProvider steps, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static async Task<DurableHost> StartAsync(
+        DurableHostOptions options, IRunStepsProvider steps, ILoggerFactory? loggerFactory = null, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var logs = loggerFactory ?? NullLoggerFactory.Instance;
@@ -114,10 +117,12 @@ public sealed class DurableHost : IAsyncDisposable
             .ConfigureServices(services =>
             {
                 services.AddSingleton(steps);
+                services.AddSingleton<IRunLauncher>(sp => new DurableRunLauncher(sp.GetRequiredService<DurableTaskClient>()));
+                configureServices?.Invoke(services);
                 services.AddDurableTaskWorker(b =>
                 {
                     b.UseGrpc(channel);
-                    b.AddTasks(r => r.AddSyncTasks());
+                    b.AddTasks(r => r.AddSyncTasks().AddScheduleTasks());
                     b.Configure(o => o.Concurrency.MaximumConcurrentActivityWorkItems = options.MaxConcurrentActivities);
                 });
                 services.AddDurableTaskClient(b =>

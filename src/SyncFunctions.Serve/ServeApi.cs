@@ -24,7 +24,7 @@ public sealed record ServeApiContext(PairService Pairs, RunService Runs, ApiKey 
 /// status in Durable's shape, terminate, list, a Server-Sent Events stream). Bad input gets 400 with a
 /// problem-details body; a missing or wrong key 401.
 /// </summary>
-public static class ServeApi
+public static partial class ServeApi
 {
     /// <summary>Largest request body read.</summary>
     public const int MaxBodyBytes = 64 * 1024;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Schedules;
 using SyncFunctions.Orchestration.Service;
 
 namespace SyncFunctions.Serve;
@@ -47,13 +48,16 @@ public static class ServeHost
         var key = ApiKey.Load(options.StateDirectory);
         var workerId = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         await using var durable = await DurableHost.StartAsync(
-            new DurableHostOptions(options.TaskHubConnection, options.TaskHub, workerId, options.Workers) { WorkItemVisibility = options.ActivityVisibility }, services.Steps, logs, stop).ConfigureAwait(false);
-        await using var app = Build(options, services, key, durable.Client, logs, out var listening);
+            new DurableHostOptions(options.TaskHubConnection, options.TaskHub, workerId, options.Workers) { WorkItemVisibility = options.ActivityVisibility }, services.Steps, logs, s => AddTimerServices(s, options, services), stop).ConfigureAwait(false);
+        var timers = new ServeTimers(services, durable.Client, logs.CreateLogger("SyncFunctions.Serve.Timers"));
+        await using var app = Build(options, services, key, durable.Client, logs, timers, out var listening);
         await app.StartAsync(stop).ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         listening.Url = new Uri($"http://127.0.0.1:{address.Port}/");
         await stdout.WriteLineAsync($"serve listening on http://127.0.0.1:{address.Port}").ConfigureAwait(false);
         await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await timers.ReconcileAsync(stop).ConfigureAwait(false);
+        var scheduler = timers.StartScheduler(stop);
 
         try
         {
@@ -66,9 +70,16 @@ public static class ServeHost
 
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await app.StopAsync(grace.Token).ConfigureAwait(false);
+        await scheduler.ConfigureAwait(false);
     }
 
-    private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, out Listening listening)
+    /// <summary>What the schedule activity needs in the worker: a run service on the worker's client.</summary>
+    private static void AddTimerServices(IServiceCollection s, ServeOptions options, ServeServices services) =>
+        s.AddSingleton(sp => new ScheduleTrigger(
+            services.Ledger,
+            new RunService(services.Ledger, new PairService(services.Ledger, services.Endpoints, services.Time), services.Steps, sp.GetRequiredService<DurableTaskClient>(), services.Time) { Limits = options.Limits }));
+
+    private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, ServeTimers timers, out Listening listening)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -81,11 +92,12 @@ public static class ServeHost
         });
         builder.Services.AddProblemDetails();
         var app = builder.Build();
-        var pairs = new PairService(services.Ledger, services.Endpoints, services.Time);
+        var pairs = new PairService(services.Ledger, services.Endpoints, services.Time) { PairChanged = timers.ReconcileAsync };
         var runs = new RunService(services.Ledger, pairs, services.Steps, client, services.Time) { Limits = options.Limits };
         var current = new Listening(options.PublicUrl);
         listening = current;
         app.MapSyncApi(new ServeApiContext(pairs, runs, key, () => current.PublicUrl ?? current.Url ?? throw new InvalidOperationException("not listening yet"), services.Time, logs.CreateLogger("SyncFunctions.Serve")));
+        app.MapMaintenanceApi(timers.Maintenance);
         return app;
     }
 

@@ -178,6 +178,17 @@ public sealed class DryRunLedger(ILedger real) : ILedger
     public Task ApplyTreeAsync(string pairId, IReadOnlyList<TreeEntry> upserts, IReadOnlyList<string> deleteItemIds, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("a dry run writes no item tree");
 
+    /// <summary>Maintenance reads the real ledger; a dry run removes nothing.</summary>
+    public string StagingAreaOf(string runId) => real.StagingAreaOf(runId);
+
+    public IAsyncEnumerable<string> ListStagingAreasAsync(CancellationToken cancellationToken) => real.ListStagingAreasAsync(cancellationToken);
+
+    public Task<bool> DeleteStagingAreaAsync(string areaId, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run removes no staging area");
+
+    public Task<RunRemoval> DeleteRunAsync(RunRecord run, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run removes no run");
+
     private string NextETag() => "dry-" + Interlocked.Increment(ref _etag).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private T Store<T>(IDictionary<string, T> table, string key, T row)

@@ -19,6 +19,18 @@ public sealed partial class RunSteps
             if (pair.ActiveRunId is { } activeId)
             {
                 var active = await Ledger.GetRunAsync(pair.PairId, activeId, cancellationToken).ConfigureAwait(false);
+                if (active is null && IsBeingCreated(activeId))
+                {
+                    // Another start set the pair a moment ago and is creating the run row: that run is active.
+                    if (await BusyAsync(pair, activeId, request, cancellationToken).ConfigureAwait(false) is { } starting)
+                    {
+                        return starting;
+                    }
+
+                    pair = await ReloadPairAsync(pair.PairId, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (active is null || active.Status != RunStatus.Running)
                 {
                     // A crash between setting the pair and creating the run, or a run that ended without releasing.
@@ -29,7 +41,14 @@ public sealed partial class RunSteps
 
                 if (TakeoverReason(active) is not { } why)
                 {
-                    return await BusyAsync(pair, active, request, cancellationToken).ConfigureAwait(false);
+                    if (await BusyAsync(pair, active.RunId, request, cancellationToken).ConfigureAwait(false) is { } busy)
+                    {
+                        return busy;
+                    }
+
+                    // The active run ended while the pair was being marked: start again on the released pair.
+                    pair = await ReloadPairAsync(pair.PairId, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
 
                 if (await TakeOverAsync(active, request.CoordinatorId, why, cancellationToken).ConfigureAwait(false) is { } taken)
@@ -42,7 +61,7 @@ public sealed partial class RunSteps
                 continue;
             }
 
-            var runId = NewRunId();
+            var runId = request.RunId ?? NewRunId();
             var claimed = await Ledger.TryUpdatePairAsync(pair with { ActiveRunId = runId, Dirty = false }, cancellationToken).ConfigureAwait(false);
             if (claimed is null)
             {
@@ -128,18 +147,25 @@ public sealed partial class RunSteps
         };
     }
 
-    private async Task<StartRunResult> BusyAsync(PairRecord pair, RunRecord active, StartRunRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Busy, or marked dirty for a trigger; null when the pair no longer names <paramref name="activeRunId"/> (that run
+    /// ended meanwhile and released it), so a trigger that arrives as a run ends is never lost.
+    /// </summary>
+    private async Task<StartRunResult?> BusyAsync(PairRecord pair, string activeRunId, StartRunRequest request, CancellationToken cancellationToken)
     {
         if (request.MarkDirtyWhenBusy)
         {
-            await UpdatePairAsync(pair.PairId, pair, p => p.ActiveRunId != active.RunId || p.Dirty ? null : p with { Dirty = true }, cancellationToken).ConfigureAwait(false);
-            return new StartRunResult(StartKind.MarkedDirty, active.RunId);
+            var marked = await UpdatePairAsync(pair.PairId, pair, p => p.ActiveRunId != activeRunId || p.Dirty ? null : p with { Dirty = true }, cancellationToken).ConfigureAwait(false);
+            return marked?.ActiveRunId == activeRunId ? new StartRunResult(StartKind.MarkedDirty, activeRunId) : null;
         }
 
+        var active = await Ledger.GetRunAsync(pair.PairId, activeRunId, cancellationToken).ConfigureAwait(false);
         return new StartRunResult(
             StartKind.Busy,
-            active.RunId,
-            string.Create(CultureInfo.InvariantCulture, $"pair busy: run {active.RunId} is coordinated by {active.OwnerHost}:{active.OwnerPid} (lease renewed {active.Heartbeat:O})"));
+            activeRunId,
+            active is null
+                ? $"pair busy: run {activeRunId} is starting"
+                : string.Create(CultureInfo.InvariantCulture, $"pair busy: run {activeRunId} is coordinated by {active.OwnerHost}:{active.OwnerPid} (lease renewed {active.Heartbeat:O})"));
     }
 
     /// <summary>Why the active run may be taken over, or null while its coordinator holds it.</summary>
@@ -237,6 +263,12 @@ public sealed partial class RunSteps
         await Ledger.GetPairAsync(pairId, cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"pair {pairId} disappeared from the ledger");
 
-    private string NewRunId() =>
-        Env.Time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+    private string NewRunId() => RunIds.New(Env.Time.GetUtcNow());
+
+    /// <summary>
+    /// Whether the pair's active run id, whose row is missing, may still be on its way: a start writes the pair first
+    /// and the run row next, so a missing row is a crash only once the id is older than a coordinator lease.
+    /// </summary>
+    private bool IsBeingCreated(string runId) =>
+        RunIds.TimeOf(runId) is { } created && Env.Time.GetUtcNow() - created < Env.Steps.CoordinatorLease;
 }

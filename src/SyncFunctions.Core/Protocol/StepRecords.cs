@@ -39,7 +39,8 @@ public enum StartKind
 /// <param name="Options">The run's options; a resumed run keeps the options it was started with.</param>
 /// <param name="CoordinatorId">Lease owner id of the caller as the run's coordinator.</param>
 /// <param name="MarkDirtyWhenBusy">A busy pair is marked to run again (triggers) instead of reported busy (a CLI sync).</param>
-public sealed record StartRunRequest(PairRecord Pair, SyncOptions Options, string CoordinatorId, bool MarkDirtyWhenBusy = false);
+/// <param name="RunId">The id of a new run (a follow-up run's is derived from the run before it); a fresh one when null.</param>
+public sealed record StartRunRequest(PairRecord Pair, SyncOptions Options, string CoordinatorId, bool MarkDirtyWhenBusy = false, string? RunId = null);
 
 /// <summary>The result of <see cref="RunSteps.StartRunAsync"/>.</summary>
 /// <param name="Kind">Started, resumed, busy or marked dirty.</param>

@@ -80,6 +80,14 @@ public sealed class RetryingLedger(ILedger inner, RetryPolicy policy) : ILedger
     public Task ApplyTreeAsync(string pairId, IReadOnlyList<TreeEntry> upserts, IReadOnlyList<string> deleteItemIds, CancellationToken cancellationToken) =>
         Run(ct => inner.ApplyTreeAsync(pairId, upserts, deleteItemIds, ct), cancellationToken);
 
+    public string StagingAreaOf(string runId) => inner.StagingAreaOf(runId);
+
+    public IAsyncEnumerable<string> ListStagingAreasAsync(CancellationToken cancellationToken) => List(inner.ListStagingAreasAsync, cancellationToken);
+
+    public Task<bool> DeleteStagingAreaAsync(string areaId, CancellationToken cancellationToken) => Run(ct => inner.DeleteStagingAreaAsync(areaId, ct), cancellationToken);
+
+    public Task<RunRemoval> DeleteRunAsync(RunRecord run, CancellationToken cancellationToken) => Run(ct => inner.DeleteRunAsync(run, ct), cancellationToken);
+
     private async Task<T> Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         await policy.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

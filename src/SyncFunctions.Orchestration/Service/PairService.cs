@@ -27,6 +27,9 @@ public sealed record PairView(string Name, string PairId, string Source, string 
 /// <summary>Named pairs: add (validated before anything is stored), list, show, remove. Same class in every host.</summary>
 public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimeProvider time)
 {
+    /// <summary>Called with the pair's name after it was added or removed (a host reconciles its schedule).</summary>
+    public Func<string, CancellationToken, Task>? PairChanged { get; init; }
+
     /// <summary>Validates and adds a pair; Conflict when the name is taken, Invalid with the reason for bad input.</summary>
     public async Task<ServiceResult<PairView>> AddAsync(PairRequest request, CancellationToken cancellationToken)
     {
@@ -72,6 +75,11 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
             return ServiceResult<PairView>.Conflict($"a pair named '{definition.Name}' exists", existing is null ? null : View(existing, null));
         }
 
+        if (PairChanged is { } changed)
+        {
+            await changed(stored.Name, cancellationToken).ConfigureAwait(false);
+        }
+
         return new ServiceResult<PairView>(ServiceOutcome.Created, View(stored, null));
     }
 
@@ -114,9 +122,17 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
             return ServiceResult<PairView>.Conflict($"pair '{name}' has an active run {active}; cancel it first", view);
         }
 
-        return await ledger.RemoveDefinitionAsync(view.Name, cancellationToken).ConfigureAwait(false)
-            ? ServiceResult<PairView>.Ok(view)
-            : ServiceResult<PairView>.NotFound($"no pair named '{name}'");
+        if (!await ledger.RemoveDefinitionAsync(view.Name, cancellationToken).ConfigureAwait(false))
+        {
+            return ServiceResult<PairView>.NotFound($"no pair named '{name}'");
+        }
+
+        if (PairChanged is { } changed)
+        {
+            await changed(view.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ServiceResult<PairView>.Ok(view);
     }
 
     /// <summary>The stored pair named <paramref name="name"/>: Invalid for a malformed name, NotFound when absent.</summary>

@@ -43,6 +43,8 @@ public sealed record RunStatusResponse(string Id, string PairId, string Trigger,
 /// </summary>
 public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvider steps, DurableTaskClient client, TimeProvider time)
 {
+    private readonly DurableRunLauncher _launcher = new(client);
+
     /// <summary>Orchestration limits of the runs this service starts.</summary>
     public RunOrchestrationLimits Limits { get; init; } = RunOrchestrationLimits.Default;
 
@@ -71,7 +73,7 @@ public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvi
                 return new ServiceResult<RunStarted>(ServiceOutcome.Accepted, new RunStarted(start.RunId!, name, "marked-dirty", start.Message));
         }
 
-        await ScheduleAsync(new RunOrchestrationInput(definition.PairId, start.RunId!, coordinator, Limits: Limits), start.Kind == StartKind.Resumed, cancellationToken).ConfigureAwait(false);
+        await _launcher.LaunchAsync(new RunOrchestrationInput(definition.PairId, start.RunId!, coordinator, Limits: Limits), start.Kind == StartKind.Resumed, cancellationToken).ConfigureAwait(false);
         return new ServiceResult<RunStarted>(ServiceOutcome.Accepted, new RunStarted(start.RunId!, name, start.Kind == StartKind.Resumed ? "resumed" : "started", start.Message));
     }
 
@@ -147,27 +149,6 @@ public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvi
 
         var runs = await new RunAdmin(ledger, time).ListAsync(pairId, limit, cancellationToken).ConfigureAwait(false);
         return ServiceResult<IReadOnlyList<RunStatusResponse>>.Ok([.. runs.Select(r => Status(r, null))]);
-    }
-
-    private async Task ScheduleAsync(RunOrchestrationInput input, bool resumed, CancellationToken cancellationToken)
-    {
-        var existing = await client.GetInstanceAsync(input.RunId, cancellationToken).ConfigureAwait(false);
-        if (existing is { IsRunning: true } or { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
-        {
-            if (!resumed)
-            {
-                return;
-            }
-
-            // The run was taken over from a coordinator that is gone: its instance (if it ever comes back) would
-            // only find its lease lost. End it so the run's new orchestration can take the run's id.
-            await client.TerminateInstanceAsync(input.RunId, "run taken over by a new coordinator", cancellationToken).ConfigureAwait(false);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(TimeSpan.FromSeconds(30));
-            await client.WaitForInstanceCompletionAsync(input.RunId, wait.Token).ConfigureAwait(false);
-        }
-
-        await client.ScheduleNewOrchestrationInstanceAsync(RunActivityNames.Orchestrator, input, new StartOrchestrationOptions(input.RunId), cancellationToken).ConfigureAwait(false);
     }
 
     private RunStatusResponse Status(RunRecord run, OrchestrationMetadata? instance)

@@ -9,7 +9,7 @@ namespace SyncFunctions.IntegrationTests.Serve;
 
 /// <summary><c>syncfn serve</c> as a child process on the test Azurite, driven over its HTTP API as a client would.</summary>
 [Collection("azurite")]
-public sealed class ServeCommandTests(AzuriteFixture azurite) : CliTestBase(azurite)
+public sealed partial class ServeCommandTests(AzuriteFixture azurite) : CliTestBase(azurite)
 {
     private const string Key = ServeProcess.Key;
 

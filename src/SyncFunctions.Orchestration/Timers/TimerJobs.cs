@@ -1,0 +1,52 @@
+using System.Collections;
+using SyncFunctions.Orchestration.Schedules;
+
+namespace SyncFunctions.Orchestration.Timers;
+
+/// <summary>The names of the host's static timer jobs (the Functions app's timer functions carry the same).</summary>
+public static class TimerJobNames
+{
+    public const string Maintenance = "maintenance";
+    public const string SchedulesReconcile = "schedules-reconcile";
+}
+
+/// <summary>The default schedules of the static timer jobs: six-field cron, UTC (the Functions timer syntax).</summary>
+public static class TimerSchedules
+{
+    /// <summary>Daily at 03:30 UTC.</summary>
+    public const string Maintenance = "0 30 3 * * *";
+
+    /// <summary>Every five minutes.</summary>
+    public const string SchedulesReconcile = "0 */5 * * * *";
+}
+
+/// <summary>A named job on a cron schedule; its body is host-neutral (the Functions app calls the same from a timer trigger).</summary>
+/// <param name="Name">Shown in logs.</param>
+/// <param name="Schedule">Six-field cron, UTC.</param>
+/// <param name="RunAsync">The body; its token is the host's stop.</param>
+public sealed record TimerJob(string Name, string Schedule, Func<CancellationToken, Task> RunAsync);
+
+/// <summary>The static jobs a host runs: one <see cref="Add"/> per job.</summary>
+public sealed class TimerJobs : IEnumerable<TimerJob>
+{
+    private readonly List<TimerJob> _jobs = [];
+
+    /// <summary>Adds a job; throws when the name is taken or the schedule is not six-field cron.</summary>
+    public TimerJobs Add(string name, string schedule, Func<CancellationToken, Task> body)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(body);
+        if (_jobs.Any(j => j.Name == name))
+        {
+            throw new ArgumentException($"a timer job named '{name}' exists", nameof(name));
+        }
+
+        _ = CronSchedule.Parse(schedule);
+        _jobs.Add(new TimerJob(name, schedule, body));
+        return this;
+    }
+
+    public IEnumerator<TimerJob> GetEnumerator() => _jobs.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
