@@ -26,7 +26,11 @@ public sealed record ServeOptions(int Port, string TaskHubConnection, string Sta
 }
 
 /// <summary>What the composition root gives <see cref="ServeHost"/>: the ledger (retrying), the pairs' steps, endpoint parsing.</summary>
-public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time);
+public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time)
+{
+    /// <summary>The sources' change-notification subscriptions (Graph); null: pairs are not subscribed and the Graph webhook answers 404.</summary>
+    public IChangeSubscriptions? Subscriptions { get; init; }
+}
 
 /// <summary>
 /// <c>syncfn serve</c>: the run orchestrations hosted durably (<see cref="DurableHost"/>) and the HTTP API
@@ -45,7 +49,7 @@ public static class ServeHost
         var workerId = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         await using var durable = await DurableHost.StartAsync(
             new DurableHostOptions(options.TaskHubConnection, options.TaskHub, workerId, options.Workers), services.Steps, logs, stop).ConfigureAwait(false);
-        await using var app = Build(options, services, key, durable.Client, logs, out var listening);
+        await using var app = Build(options, services, key, durable.Client, logs, stop, out var listening);
         await app.StartAsync(stop).ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         listening.Url = new Uri($"http://127.0.0.1:{address.Port}/");
@@ -65,7 +69,7 @@ public static class ServeHost
         await app.StopAsync(grace.Token).ConfigureAwait(false);
     }
 
-    private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, out Listening listening)
+    private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, CancellationToken stop, out Listening listening)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -78,11 +82,16 @@ public static class ServeHost
         });
         builder.Services.AddProblemDetails();
         var app = builder.Build();
-        var pairs = new PairService(services.Ledger, services.Endpoints, services.Time);
-        var runs = new RunService(services.Ledger, pairs, services.Steps, client, services.Time) { Limits = options.Limits };
         var current = new Listening(options.PublicUrl);
         listening = current;
-        app.MapSyncApi(new ServeApiContext(pairs, runs, key, () => current.PublicUrl ?? current.Url ?? throw new InvalidOperationException("not listening yet"), services.Time, logs.CreateLogger("SyncFunctions.Serve")));
+        Func<Uri> baseUrl = () => current.PublicUrl ?? current.Url ?? throw new InvalidOperationException("not listening yet");
+        var subscriptions = services.Subscriptions is { } service
+            ? new PairSubscriptions(services.Ledger, services.Ledger, service, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Subscriptions"))
+            : null;
+        var pairs = new PairService(services.Ledger, services.Endpoints, services.Time) { Subscriptions = subscriptions };
+        var runs = new RunService(services.Ledger, pairs, services.Steps, client, services.Time) { Limits = options.Limits };
+        var webhooks = subscriptions is null ? null : new GraphWebhookService(services.Ledger, subscriptions, runs, services.Time, logs.CreateLogger("SyncFunctions.Webhooks"), stop);
+        app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks });
         return app;
     }
 
