@@ -30,7 +30,11 @@ public sealed record ServeOptions(int Port, string TaskHubConnection, string Sta
 }
 
 /// <summary>What the composition root gives <see cref="ServeHost"/>: the ledger (retrying), the pairs' steps, endpoint parsing.</summary>
-public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time);
+public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time)
+{
+    /// <summary>The sources' change-notification subscriptions (Graph); null: pairs are not subscribed and the Graph webhook answers 404.</summary>
+    public IChangeSubscriptions? Subscriptions { get; init; }
+}
 
 /// <summary>
 /// <c>syncfn serve</c>: the run orchestrations hosted durably (<see cref="DurableHost"/>) and the HTTP API
@@ -49,8 +53,13 @@ public static class ServeHost
         var workerId = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         await using var durable = await DurableHost.StartAsync(
             new DurableHostOptions(options.TaskHubConnection, options.TaskHub, workerId, options.Workers) { WorkItemVisibility = options.ActivityVisibility }, services.Steps, logs, s => AddTimerServices(s, options, services), stop).ConfigureAwait(false);
-        var timers = new ServeTimers(services, durable.Client, logs.CreateLogger("SyncFunctions.Serve.Timers"));
-        await using var app = Build(options, services, key, durable.Client, logs, timers, out var listening);
+        var listening = new Listening(options.PublicUrl);
+        Func<Uri> baseUrl = () => listening.PublicUrl ?? listening.Url ?? throw new InvalidOperationException("not listening yet");
+        var subscriptions = services.Subscriptions is { } service
+            ? new PairSubscriptions(services.Ledger, services.Ledger, service, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Subscriptions"))
+            : null;
+        var timers = new ServeTimers(services, durable.Client, subscriptions, logs.CreateLogger("SyncFunctions.Serve.Timers"));
+        await using var app = Build(options, services, key, durable.Client, logs, timers, subscriptions, baseUrl, stop);
         await app.StartAsync(stop).ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         listening.Url = new Uri($"http://127.0.0.1:{address.Port}/");
@@ -79,7 +88,7 @@ public static class ServeHost
             services.Ledger,
             new RunService(services.Ledger, new PairService(services.Ledger, services.Endpoints, services.Time), services.Steps, sp.GetRequiredService<DurableTaskClient>(), services.Time) { Limits = options.Limits }));
 
-    private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, ServeTimers timers, out Listening listening)
+    private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, ServeTimers timers, PairSubscriptions? subscriptions, Func<Uri> baseUrl, CancellationToken stop)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -92,11 +101,10 @@ public static class ServeHost
         });
         builder.Services.AddProblemDetails();
         var app = builder.Build();
-        var pairs = new PairService(services.Ledger, services.Endpoints, services.Time) { PairChanged = timers.ReconcileAsync };
+        var pairs = new PairService(services.Ledger, services.Endpoints, services.Time) { Subscriptions = subscriptions, PairChanged = timers.ReconcileAsync };
         var runs = new RunService(services.Ledger, pairs, services.Steps, client, services.Time) { Limits = options.Limits };
-        var current = new Listening(options.PublicUrl);
-        listening = current;
-        app.MapSyncApi(new ServeApiContext(pairs, runs, key, () => current.PublicUrl ?? current.Url ?? throw new InvalidOperationException("not listening yet"), services.Time, logs.CreateLogger("SyncFunctions.Serve")));
+        var webhooks = subscriptions is null ? null : new GraphWebhookService(services.Ledger, subscriptions, runs, services.Time, logs.CreateLogger("SyncFunctions.Webhooks"), stop);
+        app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks });
         app.MapMaintenanceApi(timers.Maintenance);
         return app;
     }

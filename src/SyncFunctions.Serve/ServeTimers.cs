@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Core.Maintenance;
 using SyncFunctions.Orchestration.Schedules;
+using SyncFunctions.Orchestration.Service;
 using SyncFunctions.Orchestration.Timers;
 
 namespace SyncFunctions.Serve;
@@ -16,8 +17,11 @@ internal sealed class ServeTimers
     private readonly TimeProvider _time;
     private readonly ILogger _log;
 
-    public ServeTimers(ServeServices services, DurableTaskClient client, ILogger log)
+    private readonly PairSubscriptions? _subscriptions;
+
+    public ServeTimers(ServeServices services, DurableTaskClient client, PairSubscriptions? subscriptions, ILogger log)
     {
+        _subscriptions = subscriptions;
         _reconciler = new ScheduleReconciler(services.Ledger, new DurableScheduleInstances(client));
         _time = services.Time;
         _log = log;
@@ -30,7 +34,23 @@ internal sealed class ServeTimers
     /// <summary>The static jobs: adding one is one line.</summary>
     public TimerJobs Jobs() => new TimerJobs()
         .Add(TimerJobNames.Maintenance, TimerSchedules.Maintenance, ct => Maintenance.RunAsync(ct))
-        .Add(TimerJobNames.SchedulesReconcile, TimerSchedules.SchedulesReconcile, ReconcileAsync);
+        .Add(TimerJobNames.SchedulesReconcile, TimerSchedules.SchedulesReconcile, ReconcileAsync)
+        .Add(TimerJobNames.SubscriptionsRenew, TimerSchedules.SubscriptionsRenew, RenewSubscriptionsAsync);
+
+    /// <summary>Renews the subscriptions that expire soon (and creates, recreates or removes what drifted); nothing without a subscription service.</summary>
+    public async Task RenewSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        if (_subscriptions is null)
+        {
+            return;
+        }
+
+        var stats = await _subscriptions.RenewDueAsync(cancellationToken).ConfigureAwait(false);
+        if (stats.Renewed + stats.Recreated + stats.Created + stats.Removed + stats.Failed > 0)
+        {
+            TimerLogs.Renewed(_log, stats.Checked, stats.Renewed, stats.Recreated, stats.Created, stats.Removed, stats.Failed);
+        }
+    }
 
     public Task StartScheduler(CancellationToken stop) => new HostScheduler(Jobs(), _time, _log).RunAsync(stop);
 
@@ -70,4 +90,7 @@ internal static partial class TimerLogs
 
     [LoggerMessage(EventId = 3112, Level = LogLevel.Warning, Message = "schedule reconcile of {What} failed ({Type}): {Error}; the next reconcile repairs it")]
     public static partial void ReconcileFailed(ILogger logger, string what, string type, string error);
+
+    [LoggerMessage(EventId = 3113, Level = LogLevel.Information, Message = "subscriptions: {Checked} checked, {Renewed} renewed, {Recreated} recreated, {Created} created, {Removed} removed, {Failed} failed")]
+    public static partial void Renewed(ILogger logger, int @checked, int renewed, int recreated, int created, int removed, int failed);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
+using SyncFunctions.Graph;
 using SyncFunctions.Serve;
 
 namespace SyncFunctions.Cli.Commands;
@@ -73,7 +74,10 @@ internal static class ServeCommand
             await ledgerStore.InitializeAsync(interrupt).ConfigureAwait(false);
             var storageAccount = host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
             using var steps = new CliStepsProvider(ledgerStore, host, env, policy, parallel: workerCount);
-            var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time);
+            var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time)
+            {
+                Subscriptions = new GraphChangeSubscriptions(host.Graph.Open),
+            };
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
             await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5 }, services, Console.Out, host.LoggerFactory, interrupt)
                 .ConfigureAwait(false);

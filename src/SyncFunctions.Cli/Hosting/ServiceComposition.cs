@@ -19,7 +19,7 @@ internal sealed class CliPairEndpoints(Uri? storage, ConnectionChoice connection
             var request = SyncCommand.Validate(source, destination, new SyncOptions().Parallel, null, false, null, false, connections, baseDirectory, host.Endpoints);
             return (host.Endpoints.Canonical(CliEndpoints.OnStorage(request.Source, storage)), host.Endpoints.Canonical(CliEndpoints.OnStorage(request.Destination, storage)));
         }
-        catch (Exception e) when (e is UsageException or FatalException or InvalidOperationException)
+        catch (Exception e) when (e is UsageException or FatalException or InvalidOperationException or ArgumentException or NotSupportedException or PathTooLongException)
         {
             throw new ServiceInputException(e.Message);
         }

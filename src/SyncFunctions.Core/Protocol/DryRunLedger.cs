@@ -63,6 +63,20 @@ public sealed class DryRunLedger(ILedger real) : ILedger
     public Task<bool> RemoveDefinitionAsync(string name, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("a dry run does not remove named pairs");
 
+    /// <summary>Subscriptions are read from the real ledger; a dry run never changes one.</summary>
+    public Task<SubscriptionRecord?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) => real.GetSubscriptionAsync(subscriptionId, cancellationToken);
+
+    public IAsyncEnumerable<SubscriptionRecord> ListSubscriptionsAsync(CancellationToken cancellationToken) => real.ListSubscriptionsAsync(cancellationToken);
+
+    public Task<SubscriptionRecord?> TryAddSubscriptionAsync(SubscriptionRecord record, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not add subscriptions");
+
+    public Task<SubscriptionRecord?> TryUpdateSubscriptionAsync(SubscriptionRecord record, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not renew subscriptions");
+
+    public Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not remove subscriptions");
+
     public Task<RunRecord> CreateRunAsync(RunRecord run, CancellationToken cancellationToken) => Task.FromResult(Store(_runs, run.RunId, run));
 
     public Task<RunRecord?> GetRunAsync(string pairId, string runId, CancellationToken cancellationToken) => Task.FromResult(Get(_runs, runId));

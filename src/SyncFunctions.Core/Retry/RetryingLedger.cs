@@ -88,6 +88,16 @@ public sealed class RetryingLedger(ILedger inner, RetryPolicy policy) : ILedger
 
     public Task<RunRemoval> DeleteRunAsync(RunRecord run, CancellationToken cancellationToken) => Run(ct => inner.DeleteRunAsync(run, ct), cancellationToken);
 
+    public Task<SubscriptionRecord?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) => Run(ct => inner.GetSubscriptionAsync(subscriptionId, ct), cancellationToken);
+
+    public IAsyncEnumerable<SubscriptionRecord> ListSubscriptionsAsync(CancellationToken cancellationToken) => List(inner.ListSubscriptionsAsync, cancellationToken);
+
+    public Task<SubscriptionRecord?> TryAddSubscriptionAsync(SubscriptionRecord record, CancellationToken cancellationToken) => Run(ct => inner.TryAddSubscriptionAsync(record, ct), cancellationToken);
+
+    public Task<SubscriptionRecord?> TryUpdateSubscriptionAsync(SubscriptionRecord record, CancellationToken cancellationToken) => Run(ct => inner.TryUpdateSubscriptionAsync(record, ct), cancellationToken);
+
+    public Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) => Run(ct => inner.RemoveSubscriptionAsync(subscriptionId, ct), cancellationToken);
+
     private async Task<T> Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         await policy.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

@@ -36,6 +36,12 @@ public sealed class LocalEndpointScheme : IEndpointScheme
             return null;
         }
 
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            error = "a local path cannot hold a NUL character";
+            return null;
+        }
+
         var full = Path.GetFullPath(path, baseDirectory);
         if (full.Length > 1)
         {

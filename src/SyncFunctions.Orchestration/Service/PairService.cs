@@ -30,6 +30,9 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
     /// <summary>Called with the pair's name after it was added or removed (a host reconciles its schedule).</summary>
     public Func<string, CancellationToken, Task>? PairChanged { get; init; }
 
+    /// <summary>The change-notification subscriptions of subscribing pairs; null: this host creates none (a pair still records that it asks).</summary>
+    public PairSubscriptions? Subscriptions { get; init; }
+
     /// <summary>Validates and adds a pair; Conflict when the name is taken, Invalid with the reason for bad input.</summary>
     public async Task<ServiceResult<PairView>> AddAsync(PairRequest request, CancellationToken cancellationToken)
     {
@@ -65,6 +68,11 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
             return ServiceResult<PairView>.Invalid(e.Message);
         }
 
+        if (request.Subscribe == true && Subscriptions?.SubscribeProblem(canonical.Source) is { } subscribeProblem)
+        {
+            return ServiceResult<PairView>.Invalid("subscribe: " + subscribeProblem);
+        }
+
         var definition = new PairDefinition(
             request.Name!, PairIdentity.Compute(canonical.Source, canonical.Destination), canonical.Source, canonical.Destination,
             request.Schedule, request.Subscribe ?? false, StoredOptions.ToJson(options), time.GetUtcNow());
@@ -73,6 +81,11 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
         {
             var existing = await ledger.GetDefinitionAsync(definition.Name, cancellationToken).ConfigureAwait(false);
             return ServiceResult<PairView>.Conflict($"a pair named '{definition.Name}' exists", existing is null ? null : View(existing, null));
+        }
+
+        if (stored.Subscribe && Subscriptions is not null && await SubscribeAsync(stored, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return ServiceResult<PairView>.Invalid(refused);
         }
 
         if (PairChanged is { } changed)
@@ -127,12 +140,37 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
             return ServiceResult<PairView>.NotFound($"no pair named '{name}'");
         }
 
+        if (view.Subscribe && Subscriptions is not null)
+        {
+            await Subscriptions.DeleteForPairAsync(view.Name, cancellationToken).ConfigureAwait(false);
+        }
+
         if (PairChanged is { } changed)
         {
             await changed(view.Name, cancellationToken).ConfigureAwait(false);
         }
 
         return ServiceResult<PairView>.Ok(view);
+    }
+
+    /// <summary>Creates the subscription of a just-stored pair; on a refusal the pair is removed again and the reason returned.</summary>
+    private async Task<string?> SubscribeAsync(PairDefinition stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Subscriptions!.CreateAsync(stored, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (StorageException e)
+        {
+            await ledger.RemoveDefinitionAsync(stored.Name, CancellationToken.None).ConfigureAwait(false);
+            if (e.IsRetryable)
+            {
+                throw;
+            }
+
+            return "subscribe: the source's service refused the subscription (nothing was stored): " + e.Message;
+        }
     }
 
     /// <summary>The stored pair named <paramref name="name"/>: Invalid for a malformed name, NotFound when absent.</summary>

@@ -41,7 +41,7 @@ public sealed record RunStatusResponse(string Id, string PairId, string Trigger,
 /// that meets an active run marks the pair to run once more), status (Durable's runtime status plus the ledger's
 /// progress), terminate (the run's cancel flag, the instance terminated, the run ended as Cancelled), list.
 /// </summary>
-public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvider steps, DurableTaskClient client, TimeProvider time)
+public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvider steps, DurableTaskClient client, TimeProvider time) : IRunStarter
 {
     private readonly DurableRunLauncher _launcher = new(client);
 

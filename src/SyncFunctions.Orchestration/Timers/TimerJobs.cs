@@ -8,6 +8,7 @@ public static class TimerJobNames
 {
     public const string Maintenance = "maintenance";
     public const string SchedulesReconcile = "schedules-reconcile";
+    public const string SubscriptionsRenew = "subscriptions-renew";
 }
 
 /// <summary>The default schedules of the static timer jobs: six-field cron, UTC (the Functions timer syntax).</summary>
@@ -18,6 +19,9 @@ public static class TimerSchedules
 
     /// <summary>Every five minutes.</summary>
     public const string SchedulesReconcile = "0 */5 * * * *";
+
+    /// <summary>Every 30 minutes, at minute 10 and 40 (subscriptions are renewed 12 hours before they expire, so a few missed passes lose nothing).</summary>
+    public const string SubscriptionsRenew = "0 10,40 * * * *";
 }
 
 /// <summary>A named job on a cron schedule; its body is host-neutral (the Functions app calls the same from a timer trigger).</summary>

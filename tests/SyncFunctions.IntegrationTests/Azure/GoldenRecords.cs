@@ -14,6 +14,10 @@ internal static class GoldenRecords
         "docs-backup", "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", Schedule: "0 */15 * * * *", Subscribe: true,
         OptionsJson: "{\"chunkSize\":8388608}", CreatedAt: T0);
 
+    public static SubscriptionRecord Subscription { get; } = new(
+        "0fc7e1a4-7b25-4f4b-9b5b-6a0f2a3c9d11", "docs-backup", "pairabc123", "graph:https://graph.microsoft.com/v1.0|b!drive1", "/drives/b!drive1/root",
+        "golden-client-state-not-a-secret", T0.AddDays(2), T0);
+
     public static RunRecord Run { get; } = new()
     {
         PairId = "pairabc123",

@@ -10,6 +10,7 @@ public sealed class GoldenRecordsCompletenessTests
     {
         { "pair", GoldenRecords.Pair },
         { "pairname", GoldenRecords.Definition },
+        { "subscription", GoldenRecords.Subscription },
         { "run", GoldenRecords.Run },
         { "workitem", GoldenRecords.WorkItem },
         { "action", GoldenRecords.Action },

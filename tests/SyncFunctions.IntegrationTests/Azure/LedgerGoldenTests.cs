@@ -57,6 +57,16 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubscriptionRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var subscription = GoldenRecords.Subscription;
+        var stored = await _ledger.TryAddSubscriptionAsync(subscription, Ct);
+
+        await AssertGoldenAsync("subscription.json", "SyncPairs", "subscription", subscription.SubscriptionId);
+        Assert.Equal(subscription with { ETag = stored!.ETag }, await _ledger.GetSubscriptionAsync(subscription.SubscriptionId, Ct));
+    }
+
+    [Fact]
     public async Task RunRow_MatchesGoldenFileAndRoundTrips()
     {
         var run = GoldenRecords.Run;

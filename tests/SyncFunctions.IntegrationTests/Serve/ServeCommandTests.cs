@@ -99,7 +99,9 @@ public sealed partial class ServeCommandTests(AzuriteFixture azurite) : CliTestB
             Assert.Contains(expected, text, StringComparison.OrdinalIgnoreCase);
         }
 
-        Assert.Empty((await http.GetFromJsonAsync<JsonElement>("api/pairs")).EnumerateArray());
+        var names = (await http.GetFromJsonAsync<JsonElement>("api/pairs")).EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.DoesNotContain("x", names);
+        Assert.DoesNotContain("../etc", names);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("api/pairs/none")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("api/pairs/bad%20name")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("api/pairs/none/runs", null)).StatusCode);

@@ -31,7 +31,9 @@ public sealed class ServeFuzzTests(AzuriteFixture azurite, ITestOutputHelper out
         await using var serve = ServeProcess.Start(Home.Root, Storage);
         var (http, baseUrl) = await ServeProcess.ConnectAsync(serve);
         using var raw = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        var created = new HashSet<string>(StringComparer.Ordinal);
+        // The ledger is the collection's: other tests' pairs may be there; the fuzz may delete them, never add one unseen.
+        var before = (await http.GetFromJsonAsync<JsonElement>("api/pairs")).EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToHashSet(StringComparer.Ordinal);
+        var created = new HashSet<string>(before, StringComparer.Ordinal);
         var statuses = new SortedDictionary<int, int>();
         for (var i = 0; i < Requests; i++)
         {
@@ -65,6 +67,13 @@ public sealed class ServeFuzzTests(AzuriteFixture azurite, ITestOutputHelper out
         Assert.False(serve.HasExited, serve.Output());
         var listed = (await http.GetFromJsonAsync<JsonElement>("api/pairs")).EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(created.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+
+        // The ledger is the collection's: leave no pair behind for the other serve tests (a run may still hold one).
+        foreach (var name in listed.Except(before))
+        {
+            await RemovePairAsync(http, name);
+        }
+
         Assert.True(statuses.Keys.Count(s => s is >= 400 and < 500) >= 4, "the fuzz reached too few kinds of rejection: " + string.Join(", ", statuses.Keys));
     }
 
@@ -108,6 +117,30 @@ public sealed class ServeFuzzTests(AzuriteFixture azurite, ITestOutputHelper out
             Assert.Fail($"#{index} {request}: no response ({e.Message}: {e.InnerException?.Message})\n{serve.Output()}");
             throw;
         }
+    }
+
+    private static async Task RemovePairAsync(HttpClient http, string name)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            using var removed = await http.DeleteAsync("api/pairs/" + Uri.EscapeDataString(name));
+            if (removed.StatusCode != HttpStatusCode.Conflict)
+            {
+                Assert.True(removed.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{name}: {(int)removed.StatusCode}");
+                return;
+            }
+
+            // Its run is still going: wait for that run's end on its event stream, then remove the pair.
+            var pair = await http.GetFromJsonAsync<JsonElement>("api/pairs/" + Uri.EscapeDataString(name));
+            if (pair.TryGetProperty("activeRunId", out var run) && run.GetString() is { } runId)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                using var events = await http.GetAsync($"api/runs/{runId}/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                _ = await events.Content.ReadAsStringAsync(timeout.Token);
+            }
+        }
+
+        Assert.Fail($"pair {name} could not be removed");
     }
 
     private static async Task<string> BodyOf(HttpResponseMessage response)

@@ -32,6 +32,16 @@ public sealed class LocalEndpointSchemeTests
     }
 
     [Theory]
+    [InlineData("\0")]
+    [InlineData("local:/srv/a\0b")]
+    public void Parse_PathWithNul_IsRefusedWithAMessage(string text)
+    {
+        Assert.Null(Scheme.Parse(text, "/", out var error));
+
+        Assert.Equal("a local path cannot hold a NUL character", error);
+    }
+
+    [Theory]
     [InlineData("local:")]
     [InlineData("blob:x")]
     public void FromCanonical_NotALocalForm_SaysSo(string canonical)
