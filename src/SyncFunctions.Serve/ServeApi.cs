@@ -17,14 +17,18 @@ namespace SyncFunctions.Serve;
 /// <param name="BaseUrl">The base of the URLs handed out (status, terminate): the public URL, else the listening one.</param>
 /// <param name="Time">Clock of the event stream's polling.</param>
 /// <param name="Log">Where failures of a request are logged (never keys or bodies).</param>
-public sealed record ServeApiContext(PairService Pairs, RunService Runs, ApiKey Key, Func<Uri> BaseUrl, TimeProvider Time, ILogger Log);
+public sealed record ServeApiContext(PairService Pairs, RunService Runs, ApiKey Key, Func<Uri> BaseUrl, TimeProvider Time, ILogger Log)
+{
+    /// <summary>Event Grid blob events (<c>/api/webhooks/blob-events</c>); null: the route answers 404.</summary>
+    public BlobEventsWebhookService? BlobEvents { get; init; }
+}
 
 /// <summary>
 /// The HTTP API of <c>syncfn serve</c>, on the Functions app's routes (<c>/api/...</c>): named pairs, runs (start,
 /// status in Durable's shape, terminate, list, a Server-Sent Events stream). Bad input gets 400 with a
 /// problem-details body; a missing or wrong key 401.
 /// </summary>
-public static class ServeApi
+public static partial class ServeApi
 {
     /// <summary>Largest request body read.</summary>
     public const int MaxBodyBytes = 64 * 1024;
@@ -122,6 +126,7 @@ public static class ServeApi
         api.MapGet("/runs/{id}", async (string id, CancellationToken ct) => From(await context.Runs.GetStatusAsync(id, ct).ConfigureAwait(false)));
         api.MapPost("/runs/{id}/terminate", async (string id, CancellationToken ct) => From(await context.Runs.TerminateAsync(id, ct).ConfigureAwait(false)));
         api.MapGet("/runs/{id}/events", (HttpContext http, string id) => StreamEventsAsync(http, context, id));
+        api.MapBlobEvents(context);
     }
 
     /// <summary>

@@ -26,7 +26,11 @@ public sealed record ServeOptions(int Port, string TaskHubConnection, string Sta
 }
 
 /// <summary>What the composition root gives <see cref="ServeHost"/>: the ledger (retrying), the pairs' steps, endpoint parsing.</summary>
-public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time);
+public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time)
+{
+    /// <summary>The storage accounts blob events come from, with the identities pairs name them by.</summary>
+    public IReadOnlyList<BlobAccountAlias> BlobAccounts { get; init; } = [];
+}
 
 /// <summary>
 /// <c>syncfn serve</c>: the run orchestrations hosted durably (<see cref="DurableHost"/>) and the HTTP API
@@ -82,7 +86,12 @@ public static class ServeHost
         var runs = new RunService(services.Ledger, pairs, services.Steps, client, services.Time) { Limits = options.Limits };
         var current = new Listening(options.PublicUrl);
         listening = current;
-        app.MapSyncApi(new ServeApiContext(pairs, runs, key, () => current.PublicUrl ?? current.Url ?? throw new InvalidOperationException("not listening yet"), services.Time, logs.CreateLogger("SyncFunctions.Serve")));
+        var blobEvents = new BlobEventsWebhookService(
+            services.Ledger, services.Ledger, (name, ct) => runs.StartAsync(name, BlobEventsWebhookService.Trigger, markDirtyWhenBusy: true, ct), services.BlobAccounts, services.Time, logs.CreateLogger("SyncFunctions.Serve.BlobEvents"));
+        app.MapSyncApi(new ServeApiContext(pairs, runs, key, () => current.PublicUrl ?? current.Url ?? throw new InvalidOperationException("not listening yet"), services.Time, logs.CreateLogger("SyncFunctions.Serve"))
+        {
+            BlobEvents = blobEvents,
+        });
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
+using SyncFunctions.Orchestration.Service;
 using SyncFunctions.Serve;
 
 namespace SyncFunctions.Cli.Commands;
@@ -72,7 +73,11 @@ internal static class ServeCommand
             await ledgerStore.InitializeAsync(interrupt).ConfigureAwait(false);
             var storageAccount = host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
             using var steps = new CliStepsProvider(ledgerStore, host, env, policy, parallel: workerCount);
-            var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time);
+            var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time)
+            {
+                // Blob events name the account by its real blob endpoint; pairs by its identity (the embedded Azurite's stand-in).
+                BlobAccounts = storageAccount is null ? [] : [new BlobAccountAlias(host.Azure.Open(accounts.Storage!).BlobEndpoint, storageAccount)],
+            };
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
             await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub), services, Console.Out, host.LoggerFactory, interrupt)
                 .ConfigureAwait(false);
