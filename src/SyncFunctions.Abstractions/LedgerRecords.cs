@@ -117,9 +117,15 @@ public sealed record RunRecord
 
     /// <summary>
     /// Listing runs: observation checks only the taken changed paths and the carry-over set against the source (no
-    /// listing); <see cref="BaselineCount"/> is then the last full listing's count.
+    /// listing); <see cref="BaselineCount"/> is then <see cref="ListedCount"/> of the pair's last completed run.
     /// </summary>
     public bool PlansChangedPaths { get; init; }
+
+    /// <summary>
+    /// Listing runs, once observed: the objects the source listing held (a run of changed paths carries its
+    /// predecessor's): the delete guard's base for later runs of changed paths, which read no whole baseline.
+    /// </summary>
+    public long ListedCount { get; init; }
 
     public long TotalActions { get; init; }
     public long SucceededActions { get; init; }

@@ -108,6 +108,7 @@ internal static partial class LedgerRows
         row["ChangedPathsTaken"] = run.ChangedPathsTaken;
         row["ChangedPathCount"] = run.ChangedPathCount;
         row["PlansChangedPaths"] = run.PlansChangedPaths;
+        row["ListedCount"] = run.ListedCount;
         row["TotalActions"] = run.TotalActions;
         row["SucceededActions"] = run.SucceededActions;
         row["FailedActions"] = run.FailedActions;
@@ -155,6 +156,7 @@ internal static partial class LedgerRows
             ChangedPathsTaken = row.Bool("ChangedPathsTaken"),
             ChangedPathCount = row.Long("ChangedPathCount"),
             PlansChangedPaths = row.Bool("PlansChangedPaths"),
+            ListedCount = row.Long("ListedCount"),
             TotalActions = row.Long("TotalActions"),
             SucceededActions = row.Long("SucceededActions"),
             FailedActions = row.Long("FailedActions"),

@@ -46,8 +46,8 @@ internal static class ChangedPathObserver
                 ChangedPathCount = taken,
                 PlansChangedPaths = onlyThose,
 
-                // The delete guard's base: what the last full listing counted (this run does not read the whole baseline).
-                BaselineCount = onlyThose ? established!.BaselineCount : r.BaselineCount,
+                // The delete guard's base: what the last full listing held (this run does not read the whole baseline).
+                BaselineCount = onlyThose ? established!.ListedCount : r.BaselineCount,
             },
             cancellationToken).ConfigureAwait(false);
         if (taken > 0)

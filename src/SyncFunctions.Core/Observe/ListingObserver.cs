@@ -19,6 +19,7 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
 {
     private const int ReadAhead = 2000;
     private long _baselineCount;
+    private long _listedCount;
 
     /// <summary>Plans one segment of at most about <paramref name="maxActions"/> actions; true when the listing is done.</summary>
     public async Task<(bool Done, PlanWriter Writer)> RunSegmentAsync(long maxActions, CancellationToken cancellationToken)
@@ -31,7 +32,7 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
         var plan = run.PlansChangedPaths
             ? ChangedPathPlanner.PlanAsync(ctx, continuation, cancellationToken)
             : Planner.PlanAsync(
-                Prefetch.AheadAsync(ctx.Source.ListAsync(cancellationToken), ReadAhead, cancellationToken),
+                CountListed(Prefetch.AheadAsync(ctx.Source.ListAsync(cancellationToken), ReadAhead, cancellationToken)),
                 CountBaseline(Prefetch.AheadAsync(ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken), ReadAhead, cancellationToken)),
                 Prefetch.AheadAsync(ListDestinationAsync(ctx.Destination, cancellationToken), ReadAhead, cancellationToken),
                 cancellationToken);
@@ -66,7 +67,8 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
         }
 
         await writer.FlushAsync(last, cancellationToken).ConfigureAwait(false);
-        await writer.FinishAsync(run.PlansChangedPaths ? run.BaselineCount : _baselineCount, null, cancellationToken).ConfigureAwait(false);
+        var listed = run.PlansChangedPaths ? run.BaselineCount : _listedCount;
+        await writer.FinishAsync(run.PlansChangedPaths ? run.BaselineCount : _baselineCount, r => r with { ListedCount = listed }, cancellationToken).ConfigureAwait(false);
         return (true, writer);
     }
 
@@ -90,6 +92,15 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
         }
 
         return (next, paths, new PlanTotals(actions, bytes, deletes, 0));
+    }
+
+    private async IAsyncEnumerable<ListingEntry> CountListed(IAsyncEnumerable<ListingEntry> entries)
+    {
+        await foreach (var entry in entries.ConfigureAwait(false))
+        {
+            _listedCount += entry.Object is null ? 0 : 1;
+            yield return entry;
+        }
     }
 
     private async IAsyncEnumerable<BaselineEntry> CountBaseline(IAsyncEnumerable<BaselineEntry> rows)

@@ -17,6 +17,7 @@ public sealed class GoldenRecordsCompletenessTests
         { "carryover", GoldenRecords.CarryOver },
         { "staging", GoldenRecords.StagedChange },
         { "tree", GoldenRecords.Tree },
+        { "changedpath", GoldenRecords.ChangedPath },
     };
 
     [Theory]
