@@ -122,6 +122,11 @@ internal static class BlobEventParser
             return new ParsedEvents(null, validation.ValidationCode, []);
         }
 
+        if (payload is SubscriptionValidationEventData)
+        {
+            return Bad("a subscription validation event without a validationCode of at most 1024 characters");
+        }
+
         var blob = BlobEventUrls.Canonical(url, accounts, out var problem);
         if (blob is null)
         {

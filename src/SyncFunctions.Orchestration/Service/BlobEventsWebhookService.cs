@@ -96,7 +96,7 @@ public sealed class BlobEventsWebhookService(
         return new BlobEventsReply(200, null, null, new Dictionary<string, string> { ["WebHook-Allowed-Origin"] = origin, ["WebHook-Allowed-Rate"] = "*" });
     }
 
-    private async Task<(int Staged, int Ignored, List<string> Started)> StageAndStartAsync(IReadOnlyList<string> blobs, CancellationToken cancellationToken)
+    private async Task<(int Staged, int Ignored, List<StartedRun> Started)> StageAndStartAsync(IReadOnlyList<string> blobs, CancellationToken cancellationToken)
     {
         var sources = new List<PairDefinition>();
         await foreach (var definition in pairs.ListDefinitionsAsync(cancellationToken).ConfigureAwait(false))
@@ -130,7 +130,7 @@ public sealed class BlobEventsWebhookService(
         }
 
         var staged = 0;
-        var started = new List<string>();
+        var started = new List<StartedRun>();
         var now = time.GetUtcNow();
         foreach (var (pairId, (name, paths)) in byPair)
         {
@@ -139,7 +139,7 @@ public sealed class BlobEventsWebhookService(
             var start = await startPair(name, cancellationToken).ConfigureAwait(false);
             if (start.Succeeded)
             {
-                started.Add(name);
+                started.Add(new StartedRun(name, start.Value?.Id, start.Value?.Kind));
             }
             else
             {
@@ -159,8 +159,11 @@ public sealed class BlobEventsWebhookService(
         JsonSerializer.Serialize(new Dictionary<string, object> { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail }),
         NoHeaders);
 
-    /// <summary>The body of a 200 for events: blob events read, paths staged, events for no pair, pairs started or marked.</summary>
-    private sealed record Accepted(int Events, int Staged, int Ignored, IReadOnlyList<string> Pairs);
+    /// <summary>The body of a 200 for events: blob events read, paths staged, events for no pair, the runs started (or marked to run again).</summary>
+    private sealed record Accepted(int Events, int Staged, int Ignored, IReadOnlyList<StartedRun> Runs);
+
+    /// <summary>A pair's run: its id and started / resumed / marked-dirty.</summary>
+    private sealed record StartedRun(string Pair, string? Id, string? Kind);
 }
 
 internal static partial class BlobEventLogs
