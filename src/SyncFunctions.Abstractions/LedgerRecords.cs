@@ -17,7 +17,14 @@ public sealed record PairRecord(
     string? Cursor = null,
     bool Dirty = false,
     DateTimeOffset? CreatedAt = null,
-    string? ETag = null);
+    string? ETag = null)
+{
+    /// <summary>
+    /// The pair's last run that ended Succeeded or CompletedWithFailures: the pair has an established baseline, so a
+    /// run of staged changed paths may check only those (<see cref="IChangedPathLedger"/>). Null before the first one.
+    /// </summary>
+    public string? LastCompletedRunId { get; init; }
+}
 
 public enum RunStatus
 {
@@ -101,6 +108,24 @@ public sealed record RunRecord
     public bool TreeWritten { get; init; }
 
     public bool CancelRequested { get; init; }
+
+    /// <summary>Listing runs: observation has taken the pair's staged changed paths (done once, before anything is planned).</summary>
+    public bool ChangedPathsTaken { get; init; }
+
+    /// <summary>Listing runs: how many staged changed paths the run took (removed when it ends well).</summary>
+    public long ChangedPathCount { get; init; }
+
+    /// <summary>
+    /// Listing runs: observation checks only the taken changed paths and the carry-over set against the source (no
+    /// listing); <see cref="BaselineCount"/> is then <see cref="ListedCount"/> of the pair's last completed run.
+    /// </summary>
+    public bool PlansChangedPaths { get; init; }
+
+    /// <summary>
+    /// Listing runs, once observed: the objects the source listing held (a run of changed paths carries its
+    /// predecessor's): the delete guard's base for later runs of changed paths, which read no whole baseline.
+    /// </summary>
+    public long ListedCount { get; init; }
 
     public long TotalActions { get; init; }
     public long SucceededActions { get; init; }

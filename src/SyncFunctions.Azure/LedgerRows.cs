@@ -27,6 +27,7 @@ internal static partial class LedgerRows
         row.Put("Cursor", pair.Cursor);
         row["Dirty"] = pair.Dirty;
         row.Put("CreatedAt", pair.CreatedAt);
+        row.Put("LastCompletedRunId", pair.LastCompletedRunId);
         return row;
     }
 
@@ -41,7 +42,10 @@ internal static partial class LedgerRows
             row.GetString("Cursor"),
             row.Bool("Dirty"),
             row.GetDateTimeOffset("CreatedAt"),
-            row.ETagOf());
+            row.ETagOf())
+        {
+            LastCompletedRunId = row.GetString("LastCompletedRunId"),
+        };
     }
 
     /// <summary>Partition of the Pairs table holding the named pairs (row key = name): listing them is one query.</summary>
@@ -101,6 +105,10 @@ internal static partial class LedgerRows
         row["Resync"] = run.Resync;
         row["TreeWritten"] = run.TreeWritten;
         row["CancelRequested"] = run.CancelRequested;
+        row["ChangedPathsTaken"] = run.ChangedPathsTaken;
+        row["ChangedPathCount"] = run.ChangedPathCount;
+        row["PlansChangedPaths"] = run.PlansChangedPaths;
+        row["ListedCount"] = run.ListedCount;
         row["TotalActions"] = run.TotalActions;
         row["SucceededActions"] = run.SucceededActions;
         row["FailedActions"] = run.FailedActions;
@@ -145,6 +153,10 @@ internal static partial class LedgerRows
             Resync = row.Bool("Resync"),
             TreeWritten = row.Bool("TreeWritten"),
             CancelRequested = row.Bool("CancelRequested"),
+            ChangedPathsTaken = row.Bool("ChangedPathsTaken"),
+            ChangedPathCount = row.Long("ChangedPathCount"),
+            PlansChangedPaths = row.Bool("PlansChangedPaths"),
+            ListedCount = row.Long("ListedCount"),
             TotalActions = row.Long("TotalActions"),
             SucceededActions = row.Long("SucceededActions"),
             FailedActions = row.Long("FailedActions"),

@@ -14,7 +14,7 @@ namespace SyncFunctions.Azure;
 /// Actions PK runId_itemId / RK actionId (one partition per item, so one transaction claims or completes
 /// an item); Baseline and CarryOver PK pairId / RK = order-preserving path encoding, with paths too long
 /// for a row key in partition pairId~overflow under a hashed key; Staging PK runId / RK encoded item id;
-/// Tree PK pairId / RK encoded item id. Every row carries SchemaVersion, and a row
+/// Tree PK pairId / RK encoded item id; ChangedPaths keyed like the baseline. Every row carries SchemaVersion, and a row
 /// written by a newer format fails with a clear message instead of being misread.
 /// SDK failures are classified once with <see cref="AzureErrors"/>; an expected CAS conflict is a null result.
 /// Thread-safe: one instance serves every worker of a process.
@@ -67,7 +67,7 @@ public sealed partial class TableLedger : ILedger
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        TableClient[] tables = [_pairs, _runs, _workItems, _actions, _baseline, _carryOver, _tree];
+        TableClient[] tables = [_pairs, _runs, _workItems, _actions, _baseline, _carryOver, _tree, ChangedPaths];
         await Task.WhenAll(tables.Select(table => CallAsync(
             () => table.CreateIfNotExistsAsync(cancellationToken), $"create table {table.Name}", cancellationToken)));
     }

@@ -95,4 +95,7 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 1091, Level = LogLevel.Warning, Message = "Could not move folder {From} to {To} in one operation ({Reason}); moving the files below it one by one")]
     public static partial void FolderMoveFallback(ILogger logger, string from, string to, string reason);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Run {RunId} took {Count} staged changed paths; it checks {Mode}")]
+    public static partial void ChangedPathsTaken(ILogger logger, string runId, long count, string mode);
 }

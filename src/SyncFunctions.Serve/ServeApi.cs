@@ -17,7 +17,11 @@ namespace SyncFunctions.Serve;
 /// <param name="BaseUrl">The base of the URLs handed out (status, terminate): the public URL, else the listening one.</param>
 /// <param name="Time">Clock of the event stream's polling.</param>
 /// <param name="Log">Where failures of a request are logged (never keys or bodies).</param>
-public sealed partial record ServeApiContext(PairService Pairs, RunService Runs, ApiKey Key, Func<Uri> BaseUrl, TimeProvider Time, ILogger Log);
+public sealed partial record ServeApiContext(PairService Pairs, RunService Runs, ApiKey Key, Func<Uri> BaseUrl, TimeProvider Time, ILogger Log)
+{
+    /// <summary>Event Grid blob events (<c>/api/webhooks/blob-events</c>); null: the route answers 404.</summary>
+    public BlobEventsWebhookService? BlobEvents { get; init; }
+}
 
 /// <summary>
 /// The HTTP API of <c>syncfn serve</c>, on the Functions app's routes (<c>/api/...</c>): named pairs, runs (start,
@@ -131,6 +135,7 @@ public static partial class ServeApi
         api.MapPost("/runs/{id}/terminate", async (string id, CancellationToken ct) => From(await context.Runs.TerminateAsync(id, ct).ConfigureAwait(false)));
         api.MapGet("/runs/{id}/events", (HttpContext http, string id) => StreamEventsAsync(http, context, id));
         api.MapWebhooks(context);
+        api.MapBlobEvents(context);
     }
 
     /// <summary>

@@ -34,6 +34,9 @@ public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPai
 {
     /// <summary>The sources' change-notification subscriptions (Graph); null: pairs are not subscribed and the Graph webhook answers 404.</summary>
     public IChangeSubscriptions? Subscriptions { get; init; }
+
+    /// <summary>The storage accounts blob events come from, with the identities pairs name them by.</summary>
+    public IReadOnlyList<BlobAccountAlias> BlobAccounts { get; init; } = [];
 }
 
 /// <summary>
@@ -104,7 +107,9 @@ public static class ServeHost
         var pairs = new PairService(services.Ledger, services.Endpoints, services.Time) { Subscriptions = subscriptions, PairChanged = timers.ReconcileAsync };
         var runs = new RunService(services.Ledger, pairs, services.Steps, client, services.Time) { Limits = options.Limits };
         var webhooks = subscriptions is null ? null : new GraphWebhookService(services.Ledger, subscriptions, runs, services.Time, logs.CreateLogger("SyncFunctions.Webhooks"), stop);
-        app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks });
+        var blobEvents = new BlobEventsWebhookService(
+            services.Ledger, services.Ledger, (name, ct) => runs.StartAsync(name, BlobEventsWebhookService.Trigger, markDirtyWhenBusy: true, ct), services.BlobAccounts, services.Time, logs.CreateLogger("SyncFunctions.Serve.BlobEvents"));
+        app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks, BlobEvents = blobEvents });
         app.MapMaintenanceApi(timers.Maintenance);
         return app;
     }

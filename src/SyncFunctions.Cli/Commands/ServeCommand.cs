@@ -3,6 +3,7 @@ using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
 using SyncFunctions.Graph;
+using SyncFunctions.Orchestration.Service;
 using SyncFunctions.Serve;
 
 namespace SyncFunctions.Cli.Commands;
@@ -77,6 +78,8 @@ internal static class ServeCommand
             var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time)
             {
                 Subscriptions = new GraphChangeSubscriptions(host.Graph.Open),
+                // Blob events name the account by its real blob endpoint; pairs by its identity (the embedded Azurite's stand-in).
+                BlobAccounts = storageAccount is null ? [] : [new BlobAccountAlias(host.Azure.Open(accounts.Storage!).BlobEndpoint, storageAccount)],
             };
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
             await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5 }, services, Console.Out, host.LoggerFactory, interrupt)

@@ -7,7 +7,9 @@ namespace SyncFunctions.Core.Observe;
 /// <summary>
 /// Observe + plan for listing sources, one segment per call: marches the source listing against the baseline and
 /// the destination listing from the run's continuation (the last planned path) and writes up to a bound of actions
-/// as work items, streaming. After every flush the run stores how far it got.
+/// as work items, streaming. After every flush the run stores how far it got. A run of staged changed paths
+/// (<see cref="RunRecord.PlansChangedPaths"/>) plans those paths the same way, from lookups instead of listings
+/// (<see cref="ChangedPathPlanner"/>).
 /// </summary>
 /// <remarks>
 /// A segment that starts after another stopped between writing items and saving the continuation adopts those
@@ -17,6 +19,7 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
 {
     private const int ReadAhead = 2000;
     private long _baselineCount;
+    private long _listedCount;
 
     /// <summary>Plans one segment of at most about <paramref name="maxActions"/> actions; true when the listing is done.</summary>
     public async Task<(bool Done, PlanWriter Writer)> RunSegmentAsync(long maxActions, CancellationToken cancellationToken)
@@ -26,11 +29,13 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
         var writer = new PlanWriter(ctx, PlanWriter.ConflictMode.Stop, itemWritten, firstItem, totals);
         var startActions = writer.Actions;
         var continuation = run.ObserveContinuation;
-        var plan = Planner.PlanAsync(
-            Prefetch.AheadAsync(ctx.Source.ListAsync(cancellationToken), ReadAhead, cancellationToken),
-            CountBaseline(Prefetch.AheadAsync(ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken), ReadAhead, cancellationToken)),
-            Prefetch.AheadAsync(ListDestinationAsync(ctx.Destination, cancellationToken), ReadAhead, cancellationToken),
-            cancellationToken);
+        var plan = run.PlansChangedPaths
+            ? ChangedPathPlanner.PlanAsync(ctx, continuation, cancellationToken)
+            : Planner.PlanAsync(
+                CountListed(Prefetch.AheadAsync(ctx.Source.ListAsync(cancellationToken), ReadAhead, cancellationToken)),
+                CountBaseline(Prefetch.AheadAsync(ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken), ReadAhead, cancellationToken)),
+                Prefetch.AheadAsync(ListDestinationAsync(ctx.Destination, cancellationToken), ReadAhead, cancellationToken),
+                cancellationToken);
 
         string? last = null;
         await foreach (var step in plan.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -62,7 +67,8 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
         }
 
         await writer.FlushAsync(last, cancellationToken).ConfigureAwait(false);
-        await writer.FinishAsync(_baselineCount, null, cancellationToken).ConfigureAwait(false);
+        var listed = run.PlansChangedPaths ? run.BaselineCount : _listedCount;
+        await writer.FinishAsync(run.PlansChangedPaths ? run.BaselineCount : _baselineCount, r => r with { ListedCount = listed }, cancellationToken).ConfigureAwait(false);
         return (true, writer);
     }
 
@@ -86,6 +92,15 @@ internal sealed class ListingObserver(StepContext ctx, Func<WorkItemTicket, Canc
         }
 
         return (next, paths, new PlanTotals(actions, bytes, deletes, 0));
+    }
+
+    private async IAsyncEnumerable<ListingEntry> CountListed(IAsyncEnumerable<ListingEntry> entries)
+    {
+        await foreach (var entry in entries.ConfigureAwait(false))
+        {
+            _listedCount += entry.Object is null ? 0 : 1;
+            yield return entry;
+        }
     }
 
     private async IAsyncEnumerable<BaselineEntry> CountBaseline(IAsyncEnumerable<BaselineEntry> rows)

@@ -5,7 +5,7 @@ namespace SyncFunctions.Core.Protocol;
 
 /// <summary>
 /// The ledger of a dry run: the pair's committed state (pair row, baseline, carry-over set, item tree) is read from
-/// the real ledger, and everything the run writes (its pair claim, run row, plan, staged changes) stays in memory
+/// the real ledger, and everything the run writes (its pair claim, run row, plan, staged changes, taken changed paths) stays in memory
 /// and is thrown away with it. So a dry run runs the very steps of a real run, plans exactly what a real run would,
 /// and changes nothing: no destination, no cursor, no ledger row.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class DryRunLedger(ILedger real) : ILedger
     private readonly SortedDictionary<string, WorkItemRecord> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, ActionRecord>> _actions = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ChangeItem> _staged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _taken = new(StringComparer.Ordinal);
     private long _etag;
 
     /// <summary>The actions the dry run planned, in item and action order (at most <paramref name="max"/>).</summary>
@@ -202,6 +203,45 @@ public sealed class DryRunLedger(ILedger real) : ILedger
 
     public Task<RunRemoval> DeleteRunAsync(RunRecord run, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("a dry run removes no run");
+
+    /// <summary>Staging belongs to webhooks, never to a run: a dry run stages nothing.</summary>
+    public Task StageChangedPathsAsync(string pairId, IReadOnlyList<string> paths, DateTimeOffset stagedAt, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run stages no changed paths");
+
+    /// <summary>Takes the real ledger's staged paths in the overlay only: the real rows stay for the real run.</summary>
+    public async Task<long> TakeChangedPathsAsync(string pairId, string runId, CancellationToken cancellationToken)
+    {
+        long held = 0;
+        await foreach (var path in real.ListChangedPathsAsync(pairId, cancellationToken).ConfigureAwait(false))
+        {
+            lock (_gate)
+            {
+                _taken[path.Path] = runId;
+            }
+
+            held++;
+        }
+
+        return held;
+    }
+
+    /// <summary>The real ledger's staged paths, as taken in the overlay.</summary>
+    public async IAsyncEnumerable<ChangedPath> ListChangedPathsAsync(string pairId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var path in real.ListChangedPathsAsync(pairId, cancellationToken).ConfigureAwait(false))
+        {
+            string? taken;
+            lock (_gate)
+            {
+                taken = _taken.GetValueOrDefault(path.Path);
+            }
+
+            yield return path with { TakenBy = taken };
+        }
+    }
+
+    /// <summary>A dry run removes nothing: the next real run checks those paths.</summary>
+    public Task RemoveChangedPathsAsync(string pairId, string runId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private string NextETag() => "dry-" + Interlocked.Increment(ref _etag).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -11,7 +11,8 @@ internal sealed class Finalizer(StepContext ctx)
 {
     /// <summary>
     /// Ends a run whose every item is done: sums the items, writes the carry-over set, applies the change feed's tree,
-    /// ends the run, then releases the pair and commits the pending cursor, last. A dry run writes none of that
+    /// removes the staged changed paths the run took, ends the run, then releases the pair and commits the pending
+    /// cursor, last. A dry run writes none of that
     /// (its ledger is an overlay that is thrown away).
     /// </summary>
     public async Task<(RunRecord Run, bool RunAgain)> FinalizeAsync(IReadOnlyList<WorkItemRecord> items, CancellationToken cancellationToken)
@@ -60,6 +61,12 @@ internal sealed class Finalizer(StepContext ctx)
         }
 
         var status = failed > 0 || ctx.Run.DeletesHeldBack ? RunStatus.CompletedWithFailures : RunStatus.Succeeded;
+        if (!dryRun && ctx.Run.ChangedPathCount > 0)
+        {
+            // Applied (or carried over): the staged paths this run took are done; ones staged again since stay.
+            await ctx.Ledger.RemoveChangedPathsAsync(ctx.PairId, ctx.RunId, cancellationToken).ConfigureAwait(false);
+        }
+
         var run = await ctx.UpdateRunAsync(
             r => r.Status != RunStatus.Running ? null : r with
             {
@@ -72,7 +79,7 @@ internal sealed class Finalizer(StepContext ctx)
                 CoordinatorLeaseExpires = null,
             },
             cancellationToken).ConfigureAwait(false);
-        var again = await ReleasePairAsync(dryRun ? null : run.PendingCursor, cancellationToken).ConfigureAwait(false);
+        var again = await ReleasePairAsync(dryRun ? null : run.PendingCursor, completed: true, cancellationToken).ConfigureAwait(false);
         Logs.RunEnded(ctx.Log, ctx.RunId, run.Status.ToString());
         return (run, again);
     }
@@ -81,7 +88,7 @@ internal sealed class Finalizer(StepContext ctx)
     public async Task<RunRecord> CancelAsync(CancellationToken cancellationToken)
     {
         var run = await ctx.UpdateRunAsync(r => r.Status != RunStatus.Running ? null : r with { Status = RunStatus.Cancelled, EndedAt = ctx.Now, CoordinatorLeaseExpires = null }, cancellationToken).ConfigureAwait(false);
-        await ReleasePairAsync(null, cancellationToken).ConfigureAwait(false);
+        await ReleasePairAsync(null, completed: false, cancellationToken).ConfigureAwait(false);
         if (ctx.Source.GetCapability<IChangeSource>() is not null)
         {
             // The cursor does not move, so the next run reads these changes again: the staged copy is of no use.
@@ -130,8 +137,11 @@ internal sealed class Finalizer(StepContext ctx)
         }
     }
 
-    /// <summary>Clears the pair's active run (committing <paramref name="cursor"/>); true when the pair was marked to run again.</summary>
-    private async Task<bool> ReleasePairAsync(string? cursor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Clears the pair's active run (committing <paramref name="cursor"/>, and, for a <paramref name="completed"/> run,
+    /// recording it as the pair's last completed run); true when the pair was marked to run again.
+    /// </summary>
+    private async Task<bool> ReleasePairAsync(string? cursor, bool completed, CancellationToken cancellationToken)
     {
         var dirty = false;
         await ctx.Steps.UpdatePairAsync(
@@ -145,7 +155,7 @@ internal sealed class Finalizer(StepContext ctx)
                 }
 
                 dirty = pair.Dirty;
-                return pair with { ActiveRunId = null, Dirty = false, Cursor = cursor ?? pair.Cursor };
+                return pair with { ActiveRunId = null, Dirty = false, Cursor = cursor ?? pair.Cursor, LastCompletedRunId = completed ? ctx.RunId : pair.LastCompletedRunId };
             },
             cancellationToken).ConfigureAwait(false);
         return dirty;

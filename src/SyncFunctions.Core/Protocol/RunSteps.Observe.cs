@@ -8,7 +8,8 @@ public sealed partial class RunSteps
 {
     /// <summary>
     /// One bounded unit of observation: for a listing source a segment of at most about <paramref name="maxActions"/>
-    /// planned actions; for a change feed one page staged, or, once the feed has arrived, the planning of what it
+    /// planned actions (the first unit takes the pair's staged changed paths and decides whether the run checks only
+    /// those, see <see cref="ChangedPathObserver"/>); for a change feed one page staged, or, once the feed has arrived, the planning of what it
     /// staged. Says whether more is left. Only the run's coordinator may call it.
     /// </summary>
     /// <param name="run">The run and the caller's coordinator id.</param>
@@ -49,6 +50,11 @@ public sealed partial class RunSteps
 
                 var planned = await new ChangePlanner(ctx, feed).PlanAsync(stagedLast, cancellationToken).ConfigureAwait(false);
                 return Observed(ctx.Run, more: false, planned.Written);
+            }
+
+            if (!ctx.Run.ChangedPathsTaken)
+            {
+                await ChangedPathObserver.TakeAsync(ctx, cancellationToken).ConfigureAwait(false);
             }
 
             var (done, writer) = await new ListingObserver(ctx, itemWritten).RunSegmentAsync(Math.Max(1, maxActions), cancellationToken).ConfigureAwait(false);

@@ -98,6 +98,15 @@ public sealed class RetryingLedger(ILedger inner, RetryPolicy policy) : ILedger
 
     public Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) => Run(ct => inner.RemoveSubscriptionAsync(subscriptionId, ct), cancellationToken);
 
+    public Task StageChangedPathsAsync(string pairId, IReadOnlyList<string> paths, DateTimeOffset stagedAt, CancellationToken cancellationToken) =>
+        Run(ct => inner.StageChangedPathsAsync(pairId, paths, stagedAt, ct), cancellationToken);
+
+    public Task<long> TakeChangedPathsAsync(string pairId, string runId, CancellationToken cancellationToken) => Run(ct => inner.TakeChangedPathsAsync(pairId, runId, ct), cancellationToken);
+
+    public IAsyncEnumerable<ChangedPath> ListChangedPathsAsync(string pairId, CancellationToken cancellationToken) => List(ct => inner.ListChangedPathsAsync(pairId, ct), cancellationToken);
+
+    public Task RemoveChangedPathsAsync(string pairId, string runId, CancellationToken cancellationToken) => Run(ct => inner.RemoveChangedPathsAsync(pairId, runId, ct), cancellationToken);
+
     private async Task<T> Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         await policy.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

@@ -8,7 +8,10 @@ internal static class GoldenRecords
     private static readonly DateTimeOffset T0 = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     public static PairRecord Pair { get; } = new(
-        "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", ActiveRunId: "run-0001", Cursor: "cursor-1", Dirty: true, CreatedAt: T0);
+        "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", ActiveRunId: "run-0001", Cursor: "cursor-1", Dirty: true, CreatedAt: T0)
+    {
+        LastCompletedRunId = "run-0000",
+    };
 
     public static PairDefinition Definition { get; } = new(
         "docs-backup", "pairabc123", "local:/home/u/docs", "blob:backup/docs on acct", Schedule: "0 */15 * * * *", Subscribe: true,
@@ -45,6 +48,10 @@ internal static class GoldenRecords
         Resync = true,
         TreeWritten = true,
         CancelRequested = true,
+        ChangedPathsTaken = true,
+        ChangedPathCount = 17,
+        PlansChangedPaths = true,
+        ListedCount = 41,
         TotalActions = 10,
         SucceededActions = 7,
         FailedActions = 1,
@@ -178,4 +185,6 @@ internal static class GoldenRecords
         RunId = "run-0001",
         Since = T0,
     };
+
+    public static ChangedPath ChangedPath { get; } = new("pairabc123", "events/a b.txt", T0, TakenBy: "run-0001");
 }

@@ -18,6 +18,7 @@ public sealed class GoldenRecordsCompletenessTests
         { "carryover", GoldenRecords.CarryOver },
         { "staging", GoldenRecords.StagedChange },
         { "tree", GoldenRecords.Tree },
+        { "changedpath", GoldenRecords.ChangedPath },
     };
 
     [Theory]

@@ -141,6 +141,28 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangedPathRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var path = GoldenRecords.ChangedPath;
+        await _ledger.StageChangedPathsAsync(path.PairId, [path.Path], path.StagedAt, Ct);
+        Assert.Equal(1, await _ledger.TakeChangedPathsAsync(path.PairId, path.TakenBy!, Ct));
+
+        await AssertGoldenAsync("changedpath.json", "SyncChangedPaths", path.PairId, TableKeyCodec.Encode(path.Path));
+        Assert.Equal([path], await _ledger.ListChangedPathsAsync(path.PairId, Ct).ToListAsync());
+    }
+
+    [Fact]
+    public async Task ListChangedPathsAsync_RowWithSchemaVersion2_ThrowsWrittenByNewerSyncfn()
+    {
+        var row = new TableEntity("p1", TableKeyCodec.Encode("zz")) { ["SchemaVersion"] = 2, ["Path"] = "zz" };
+        await Table("SyncChangedPaths").AddEntityAsync(row, Ct);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => _ledger.ListChangedPathsAsync("p1", Ct).ToListAsync().AsTask());
+
+        Assert.Contains("written by a newer syncfn", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListStagedChangesAsync_RowWithSchemaVersion2_ThrowsWrittenByNewerSyncfn()
     {
         var row = new TableEntity("run-9", TableKeyCodec.Encode("i!1")) { ["SchemaVersion"] = 2, ["ItemId"] = "i!1" };
