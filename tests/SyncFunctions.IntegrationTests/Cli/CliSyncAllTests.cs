@@ -127,6 +127,43 @@ public sealed partial class CliSyncAllTests(AzuriteFixture azurite) : PrivateAzu
         Assert.Equal(2, heldCopy.Snapshot().Count);
     }
 
+    [Fact]
+    public async Task SyncAll_Interrupted_RunningPairSavesStateLaterPairsNeverStart()
+    {
+        var big = NewTree("big");
+        for (var i = 0; i < 3000; i++)
+        {
+            big.Write($"d{i % 30}/f{i:D4}.txt", $"file {i}");
+        }
+
+        var small = NewTree("small");
+        small.Write("x.txt", "x");
+        var smallCopy = NewTree("small-copy");
+        var bigCopy = NewTree("big-copy");
+        Assert.Equal(0, (await Run("pairs", "add", "a-big", big.Root, bigCopy.Root, "--parallel", "1")).ExitCode);
+        Assert.Equal(0, (await Run("pairs", "add", "b-small", small.Root, smallCopy.Root)).ExitCode);
+
+        await using var all = CliRunner.Start(Home.Root, ["sync", "--all", "--json", "--storage", PrivateStorage]);
+        await all.WaitForStderrAsync(l => l.StartsWith("[a-big] run ", StringComparison.Ordinal) && l.EndsWith(" started", StringComparison.Ordinal));
+        all.Signal(2);
+        var ended = await all.WaitForExitAsync();
+
+        Assert.True(ended.ExitCode == 130, ended.ToString());
+        var pairs = ended.Json.GetProperty("pairs").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal(130, pairs["a-big"].GetProperty("exitCode").GetInt32());
+        Assert.Equal(130, pairs["b-small"].GetProperty("exitCode").GetInt32());
+        Assert.Equal("NotStarted", pairs["b-small"].GetProperty("outcome").GetString());
+        Assert.Empty(smallCopy.Snapshot());
+
+        // State saved: the pair's run is still open, and the next sync of the pair resumes it.
+        var run = Assert.Single(await RunRowsAsync());
+        Assert.Equal(SyncFunctions.Abstractions.RunStatus.Running, run.Status);
+        var resumed = await Run("sync", "a-big");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"run {run.RunId} resumed", resumed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(big.Snapshot(), bigCopy.Snapshot());
+    }
+
     [GeneratedRegex(@"^\[(a-blob|b-blob|c-local|d-local|e-gone)\] ")]
     private static partial Regex PrefixedLine();
 
