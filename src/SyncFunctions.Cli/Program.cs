@@ -42,6 +42,7 @@ internal static class Program
             "recorded in Azure Table Storage so an interrupted run resumes where it stopped.\n\n" + ExitCodes.HelpText)
         {
             SyncCommand.Create(signals),
+            PairsCommand.Create(signals),
             RunsCommand.Create(signals),
             VerifyCommand.Create(signals),
             AzuriteCommand.Create(signals),

@@ -18,9 +18,12 @@ internal sealed class UsageException : Exception
     }
 }
 
-/// <summary>A fatal error that ends the command with a clear message (exit 3).</summary>
+/// <summary>A fatal error that ends the command with a clear message (exit 3, or <see cref="ExitCode"/>).</summary>
 internal sealed class FatalException : Exception
 {
+    /// <summary>The exit code it ends the command with: 3, or a more specific one (e.g. <see cref="ExitCodes.Conflict"/>).</summary>
+    public int ExitCode { get; init; } = ExitCodes.Fatal;
+
     public FatalException(string message)
         : base(message)
     {

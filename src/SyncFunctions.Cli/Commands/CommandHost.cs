@@ -4,6 +4,7 @@ using SyncFunctions.Abstractions;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Core.Endpoints;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Cli.Commands;
 
@@ -13,15 +14,17 @@ namespace SyncFunctions.Cli.Commands;
 /// </summary>
 internal sealed class CommandHost
 {
-    private CommandHost(StopSignals signals, bool json, bool verbose, bool terminal)
+    private CommandHost(StopSignals signals, bool json, bool verbose, bool terminal, TextWriter stdout, TextWriter stderr, bool ownLogWriter = false)
     {
         Signals = signals;
         Json = json;
         Verbose = verbose;
         Terminal = terminal;
+        Out = stdout;
+        Error = stderr;
         Stdout = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(Console.Out),
+            Out = new AnsiConsoleOutput(stdout),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
@@ -31,13 +34,36 @@ internal sealed class CommandHost
             Stdout.Profile.Width = 200;
         }
 
-        Announcer = new RunAnnouncer(Console.Error);
+        Announcer = new RunAnnouncer(stderr);
         Azure = new AzureAccounts();
         Graph = new GraphAccounts(Time);
         Endpoints = CliEndpoints.Create(Azure, Graph, Time);
-        LoggerFactory = CliLogging.Create(verbose, terminal, Announcer);
+        LoggerFactory = CliLogging.Create(verbose, terminal, Announcer, ownLogWriter ? stderr : null, Time);
         Logger = LoggerFactory.CreateLogger("syncfn");
     }
+
+    /// <summary>
+    /// The host of one pair of <c>sync --all</c>: its own connections, no live display and no JSON of its own, every line
+    /// it prints (logs included) on <paramref name="stdout"/> and <paramref name="stderr"/>; signals and verbosity of <paramref name="parent"/>.
+    /// </summary>
+    public static CommandHost ForPair(CommandHost parent, TextWriter stdout, TextWriter stderr)
+    {
+        var child = new CommandHost(parent.Signals, json: false, parent.Verbose, terminal: false, stdout, stderr, ownLogWriter: true);
+        child.UseNetworkTimeout(parent.Azure.NetworkTimeout);
+        return child;
+    }
+
+    /// <summary>Where this command's plain stdout lines go (the process's stdout, or a pair's prefixed writer).</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Where this command's messages go (the process's stderr, or a pair's prefixed writer).</summary>
+    public TextWriter Error { get; }
+
+    /// <summary>The message of the error this command ended with (<see cref="Fail"/>), secrets redacted; null while none.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>The summary of the run this command reported, if it ran one.</summary>
+    public RunSummary? LastSummary { get; set; }
 
     /// <summary>SIGINT / SIGTERM: cancels <see cref="StopSignals.Token"/>, the engine's interrupt token.</summary>
     public StopSignals Signals { get; }
@@ -72,49 +98,56 @@ internal sealed class CommandHost
     /// <summary>Runs <paramref name="body"/> and maps every failure to a message on stderr (and JSON on stdout) and an exit code.</summary>
     /// <remarks>The token given to <paramref name="body"/> is cancelled by SIGINT / SIGTERM (and by <paramref name="cancellationToken"/>).</remarks>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068", Justification = "The command body lambda reads best as the last argument.")]
-    public static async Task<int> RunAsync(
+    public static Task<int> RunAsync(
         StopSignals signals, bool json, bool verbose, CancellationToken cancellationToken, Func<CommandHost, CancellationToken, Task<int>> body)
     {
-        var host = new CommandHost(signals, json, verbose, terminal: !json && !Console.IsOutputRedirected);
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, cancellationToken);
-        signals.Stopping += host.OnStopping;
+        var host = new CommandHost(signals, json, verbose, terminal: !json && !Console.IsOutputRedirected, Console.Out, Console.Error);
+        return host.InvokeAsync(body, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="body"/> on this host as <see cref="RunAsync"/> does, then closes the host's connections and loggers.</summary>
+    /// <remarks>The token given to <paramref name="body"/> is cancelled by SIGINT / SIGTERM (and by <paramref name="cancellationToken"/>).</remarks>
+    public async Task<int> InvokeAsync(Func<CommandHost, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Signals.Token, cancellationToken);
+        Signals.Stopping += OnStopping;
         try
         {
-            return await body(host, interrupt.Token).ConfigureAwait(false);
+            return await body(this, interrupt.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
-            return host.Fail("interrupted", ExitCodes.ForSignal(signals.Signal));
+            return Fail("interrupted", ExitCodes.ForSignal(Signals.Signal));
         }
         catch (UsageException e)
         {
-            return host.Fail(e.Message, ExitCodes.Usage);
+            return Fail(e.Message, ExitCodes.Usage);
         }
         catch (FatalException e)
         {
-            return host.Fail(e.Message, ExitCodes.Fatal, e.InnerException);
+            return Fail(e.Message, e.ExitCode, e.InnerException);
         }
         catch (StorageException e)
         {
-            return host.Fail(StorageErrorText.Describe(e), ExitCodes.Fatal, e);
+            return Fail(StorageErrorText.Describe(e), ExitCodes.Fatal, e);
         }
         catch (OperationCanceledException e)
         {
             // Nobody asked to stop: a timeout or an internal cancellation escaped. Said, not swallowed.
-            return host.Fail($"unexpected cancellation: {e.Message}", ExitCodes.Fatal, e);
+            return Fail($"unexpected cancellation: {e.Message}", ExitCodes.Fatal, e);
         }
         catch (Exception e)
         {
-            return host.Fail($"unexpected error: {e.Message}", ExitCodes.Fatal, e);
+            return Fail($"unexpected error: {e.Message}", ExitCodes.Fatal, e);
         }
         finally
         {
-            signals.Stopping -= host.OnStopping;
-            host.Azure.Dispose();
-            host.Graph.Dispose();
+            Signals.Stopping -= OnStopping;
+            Azure.Dispose();
+            Graph.Dispose();
 
             // Disposing flushes the console logger's queue before the process exits.
-            host.LoggerFactory.Dispose();
+            LoggerFactory.Dispose();
         }
     }
 
@@ -129,15 +162,16 @@ internal sealed class CommandHost
     public int Fail(string message, int exitCode, Exception? detail = null)
     {
         var text = Redaction.Redact(message);
-        Console.Error.WriteLine($"syncfn: {text}");
+        LastError = text;
+        Error.WriteLine($"syncfn: {text}");
         if (Verbose && detail is not null)
         {
-            Console.Error.WriteLine(Redaction.Redact(detail.ToString()));
+            Error.WriteLine(Redaction.Redact(detail.ToString()));
         }
 
         if (Json)
         {
-            Console.Out.WriteLine(JsonOutput.Error(text, exitCode));
+            Out.WriteLine(JsonOutput.Error(text, exitCode));
         }
 
         return exitCode;
@@ -150,5 +184,5 @@ internal sealed class CommandHost
         CliLogs.Stopping(Logger, signal == StopSignal.Terminate ? "SIGTERM" : "SIGINT", StoppingNote);
 
     /// <summary>Writes the one JSON object of --json.</summary>
-    public void WriteJson(string json) => Console.Out.WriteLine(json);
+    public void WriteJson(string json) => Out.WriteLine(json);
 }

@@ -9,26 +9,18 @@ namespace SyncFunctions.Cli.Commands;
 /// <summary>A fully validated <c>syncfn sync</c> invocation; <c>Graph</c> (URLs and credentials) is used only by <c>graph:</c> endpoints.</summary>
 internal sealed record SyncRequest(SyncEndpoint Source, SyncEndpoint Destination, SyncOptions Options, ConnectionChoice Connections, GraphChoice Graph);
 
-/// <summary><c>syncfn sync SOURCE DESTINATION</c>: definition and argument validation.</summary>
+/// <summary><c>syncfn sync SOURCE DESTINATION</c>, <c>sync NAME</c> and <c>sync --all</c>: definition and argument validation.</summary>
 internal static class SyncCommand
 {
     public static Command Create(StopSignals signals)
     {
-        var source = new Argument<string>("source") { Description = EndpointHelp };
-        var destination = new Argument<string>("destination") { Description = EndpointHelp };
-        var parallel = CommonOptions.Parallel(new SyncOptions().Parallel);
-        var chunkSize = new Option<string?>("--chunk-size")
+        var source = new Argument<string?>("source") { Description = EndpointHelp + " With no DESTINATION: the name of a pair ('syncfn pairs list').", Arity = ArgumentArity.ZeroOrOne };
+        var destination = new Argument<string?>("destination") { Description = "Where SOURCE goes (same forms as SOURCE).", Arity = ArgumentArity.ZeroOrOne };
+        var flags = new SyncFlags(withDryRun: true);
+        var all = new Option<bool>("--all")
         {
-            Description = "Size of staged blocks for large files, e.g. 4MiB (default), 8M, 512KiB, 1048576; drive upload-session fragments use it rounded down to a multiple of 320 KiB.",
-            HelpName = "SIZE",
+            Description = "Run every named pair, at most --parallel N at once (1..100, default 1); each pair's lines are prefixed [NAME]. Exit code: the worst of the pairs'.",
         };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Plan and report; change nothing." };
-        var maxDelete = new Option<string?>("--max-delete")
-        {
-            Description = "Hold back every delete when a run would delete more than N items or P% of the baseline (exit 5); they carry over.",
-            HelpName = "N|P%",
-        };
-        var force = new Option<bool>("--force") { Description = "Overwrite destination objects that someone else changed." };
         var storage = CommonOptions.Storage();
         var ledger = CommonOptions.Ledger();
         var networkTimeout = CommonOptions.NetworkTimeout();
@@ -36,17 +28,44 @@ internal static class SyncCommand
         var verbose = CommonOptions.Verbose();
         var (graphUrl, sourceGraphUrl, destinationGraphUrl) = (CommonOptions.GraphUrl(), CommonOptions.SourceGraphUrl(), CommonOptions.DestinationGraphUrl());
 
-        var command = new Command("sync", "Sync SOURCE into DESTINATION (a mirror: same relative paths), resuming an unfinished run of the pair.\n\n" + ExitCodes.HelpText)
+        var command = new Command(
+            "sync",
+            "Sync SOURCE into DESTINATION (a mirror: same relative paths), resuming an unfinished run of the pair. 'sync NAME' runs the named pair " +
+            "with its stored options (flags given override them for that run); 'sync --all' runs every named pair.\n\n" + ExitCodes.HelpText)
         {
-            source, destination, parallel, chunkSize, dryRun, maxDelete, force, storage, ledger, networkTimeout, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose,
+            source, destination,
         };
+        foreach (var option in flags.All)
+        {
+            command.Add(option);
+        }
+
+        foreach (var option in (Option[])[all, storage, ledger, networkTimeout, graphUrl, sourceGraphUrl, destinationGraphUrl, json, verbose])
+        {
+            command.Add(option);
+        }
+
         command.SetAction((result, cancellationToken) => CommandHost.RunAsync(signals, result.GetValue(json), result.GetValue(verbose), cancellationToken, (host, interrupt) =>
         {
             host.UseNetworkTimeout(NetworkTimeouts.From(result.GetValue(networkTimeout)));
+            var connections = ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger));
+            var target = SyncTarget.Parse(result.GetValue(source), result.GetValue(destination), result.GetValue(all));
+            if (target.Kind == SyncTargetKind.AllPairs)
+            {
+                var atOnce = SyncTarget.PairsAtOnce(SyncFlags.IsGiven(result, flags.Parallel) ? result.GetValue(flags.Parallel) : null);
+                var overrides = flags.Given(result) with { Parallel = null };
+                return AllPairsRunner.RunAsync(atOnce, overrides, connections.Validate(), host, interrupt);
+            }
+
+            if (target.Kind == SyncTargetKind.NamedPair)
+            {
+                return NamedPairRunner.RunAsync(target.Name!, flags.Given(result), connections.Validate(), host, interrupt);
+            }
+
             var request = Validate(
-                result.GetValue(source)!, result.GetValue(destination)!, result.GetValue(parallel), result.GetValue(chunkSize),
-                result.GetValue(dryRun), result.GetValue(maxDelete), result.GetValue(force),
-                ConnectionChoice.From(result.GetValue(storage), result.GetValue(ledger)), Environment.CurrentDirectory, host.Endpoints,
+                target.Source!, target.Destination!, result.GetValue(flags.Parallel), result.GetValue(flags.ChunkSize),
+                result.GetValue(flags.DryRun!), result.GetValue(flags.MaxDelete), result.GetValue(flags.Force),
+                connections, Environment.CurrentDirectory, host.Endpoints,
                 GraphChoice.From(result.GetValue(graphUrl), result.GetValue(sourceGraphUrl), result.GetValue(destinationGraphUrl)));
             return SyncRunner.RunAsync(request, host, interrupt);
         }));
@@ -77,17 +96,8 @@ internal static class SyncCommand
             throw new UsageException($"source '{source}' and destination '{destination}' overlap (one is inside the other); choose endpoints outside each other");
         }
 
-        var chunkSize = SyncOptions.DefaultChunkSize;
-        if (chunkSizeText is not null)
-        {
-            chunkSize = SizeParser.Parse(chunkSizeText, "--chunk-size", out var sizeError) ?? throw new UsageException(sizeError!);
-        }
-
-        MaxDeleteLimit? limit = null;
-        if (maxDeleteText is not null)
-        {
-            limit = MaxDeleteLimit.Parse(maxDeleteText, out var deleteError) ?? throw new UsageException("--max-delete " + deleteError);
-        }
+        var chunkSize = chunkSizeText is null ? SyncOptions.DefaultChunkSize : SyncOptionOverrides.ParseChunkSize(chunkSizeText);
+        var limit = maxDeleteText is null ? null : SyncOptionOverrides.ParseMaxDelete(maxDeleteText);
 
         var options = new SyncOptions { Parallel = parallel, ChunkSize = chunkSize, DryRun = dryRun, Force = force, MaxDelete = limit };
         if (options.Validate() is { } problem)

@@ -16,7 +16,16 @@ internal static class SyncRunner
         CheckLocalEndpoints(request.Source, request.Destination);
         var needStorage = CliEndpoints.NeedsStorage(request.Source) || CliEndpoints.NeedsStorage(request.Destination);
         var accounts = await ResolvedAccounts.ResolveAsync(request.Connections, needStorage, host, interrupt).ConfigureAwait(false);
+        return await RunResolvedAsync(request, accounts, host, interrupt).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Runs <paramref name="request"/> on accounts already resolved (by <see cref="RunAsync"/>, or once for every pair of
+    /// <c>sync --all</c>); a named pair's endpoints come back from its canonical forms and take this same path.
+    /// </summary>
+    public static async Task<int> RunResolvedAsync(SyncRequest request, ResolvedAccounts accounts, CommandHost host, CancellationToken interrupt)
+    {
+        CheckLocalEndpoints(request.Source, request.Destination);
         var ledger = host.Azure.CreateLedger(accounts.Ledger);
         var storage = host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
         var (sourceEndpoint, destinationEndpoint) = (CliEndpoints.OnStorage(request.Source, storage), CliEndpoints.OnStorage(request.Destination, storage));
@@ -76,6 +85,7 @@ internal static class EngineRun
             ? await ProgressDisplay.RunLiveAsync(host.Stdout, sink, work, host.Time).ConfigureAwait(false)
             : await ProgressDisplay.RunLoggedAsync(host.Logger, sink, work, host.Time, LogInterval).ConfigureAwait(false);
         var exitCode = ExitCodes.FromOutcome(summary.Outcome, host.Signals.Signal);
+        host.LastSummary = summary;
         Report(host, summary, exitCode);
         return exitCode;
     }
@@ -93,7 +103,7 @@ internal static class EngineRun
         };
         if (note is not null)
         {
-            Console.Error.WriteLine($"syncfn: {Redaction.Redact(note)}");
+            host.Error.WriteLine($"syncfn: {Redaction.Redact(note)}");
         }
 
         if (host.Json)

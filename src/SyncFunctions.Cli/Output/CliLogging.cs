@@ -12,18 +12,28 @@ internal static class CliLogging
     /// <param name="verbose">Debug level (the engine logs each staged chunk at Debug).</param>
     /// <param name="liveDisplay">A live progress display owns the terminal: console logs only warnings and worse.</param>
     /// <param name="announcer">Receives the engine's run started/resumed/joined events.</param>
-    public static ILoggerFactory Create(bool verbose, bool liveDisplay, RunAnnouncer announcer)
+    /// <param name="lines">Where the logs go instead of the console (one pair of <c>sync --all</c>), with <paramref name="time"/> stamping them.</param>
+    /// <param name="time">The clock of <paramref name="lines"/>.</param>
+    public static ILoggerFactory Create(bool verbose, bool liveDisplay, RunAnnouncer announcer, TextWriter? lines = null, TimeProvider? time = null)
     {
         return LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
-            builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.AddSimpleConsole(o =>
+            if (lines is not null)
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-                o.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+                builder.AddProvider(new LineLoggerProvider(lines, time ?? TimeProvider.System));
+            }
+            else
+            {
+                builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                builder.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                    o.ColorBehavior = LoggerColorBehavior.Disabled;
+                });
+            }
+
             builder.AddFilter("Azure", LogLevel.Warning);
 
             // serve's hosts (Kestrel, the Durable Task backend, sidecar and worker) log every request and poll.

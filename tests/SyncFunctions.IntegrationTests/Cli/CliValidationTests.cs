@@ -98,4 +98,23 @@ public sealed class CliValidationTests : CliTestBase
         Assert.Contains("143 terminated (SIGTERM)", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--max-delete", result.Stdout, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--parallel", "sync", "--all", "--parallel", "0")]
+    [InlineData("--parallel", "sync", "--all", "--parallel", "101")]
+    [InlineData("--all runs every named pair", "sync", "--all", "some-pair")]
+    [InlineData("sync needs SOURCE DESTINATION", "sync")]
+    [InlineData("pair name 'not/a/name'", "sync", "not/a/name")]
+    public async Task Sync_BadPairArguments_ExitsUsageBeforeTouchingStorage(string expected, params string[] args)
+    {
+        var home = NewTree("home-pairs");
+
+        var result = await CliRunner.RunAsync(home.Root, args);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+
+        // No embedded Azurite was started: nothing was contacted.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home.Root));
+    }
 }
