@@ -4,6 +4,8 @@
 #       against `syncfn sync` of the same data (process start to exit);
 #   (2) the same through three `syncfn serve` processes on one task hub;
 #   (3) activities per second of the orchestration (activities the run scheduled / its wall time);
+#   (4) webhook-to-destination latency: one file edited in a loopback Graph drive (syncfn graph-dev) that a
+#       subscribed pair mirrors to a local folder, from the upload's start to the new content in the folder;
 #   (5) orchestration history rows of the run's instance once it ended, for the 2,000-file run and a 10,000-file run.
 # Knobs: BENCH_ATTEMPTS (3), BENCH_WORKERS (16: serve --workers and sync --parallel), BENCH_TIMEOUT (600 s),
 # BENCH_SYNCFN_DIR, BENCH_KEEP=1, BENCH_WORK (see bench/run.sh).
@@ -98,6 +100,45 @@ rows_10k="$(dotnet "$sdk_dll" rows "$conn" "${hub1}History" "$run_id")"
 acts_10k="$(status_field customStatus.activities)"
 secs_10k="$seconds"
 
+# ---------------------------------------------------------------------------------------------- (4) webhook latency
+log "(4) webhook latency: graph-dev, a serve on it, a subscribed drive pair"
+dotnet "$syncfn_dll" graph-dev --port 0 --seed-files 20 </dev/null >"$work/logs/graph-dev.out" 2>"$work/logs/graph-dev.err" &
+bench_pids+=($!)
+for ((i = 0; i < 600; i++)); do
+  line="$(head -n 1 "$work/logs/graph-dev.out")"
+  [[ -z "$line" ]] || break
+  sleep 0.1
+done
+[[ "$line" =~ ^graph-dev\ listening\ on\ (http://127\.0\.0\.1:[0-9]+/v1\.0)\ drive\ (.+)$ ]] || die "graph-dev did not start (got '$line')"
+graph_url="${BASH_REMATCH[1]}" graph_drive="${BASH_REMATCH[2]}"
+SYNCFN_GRAPH_URL="$graph_url" start_serve serve-hook "benchhook$RANDOM"; url_hook="$serve_url"
+mkdir -p "$work/hook-dst"
+api -H 'content-type: application/json' -d "{\"name\":\"hook\",\"source\":\"graph:$graph_drive\",\"destination\":\"$work/hook-dst\",\"subscribe\":true}" \
+  "$url_hook/api/pairs" >/dev/null || die "adding the subscribed pair"
+run_id="$(api -X POST "$url_hook/api/pairs/hook/runs" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')"
+timeout "$cmd_timeout" curl -sSN -H "x-functions-key: $key" "$url_hook/api/runs/$run_id/events" | grep -q -m1 '^event: end' || die "first run of the drive pair"
+latencies=()
+for ((n = 1; n <= 5; n++)); do
+  printf 'edited by bench/serve.sh, edit %d, %s\n' "$n" "$(date -u +%s.%N)" >"$work/edit-$n.txt"
+  t0="$(date +%s.%N)"
+  curl -sSf --max-time 30 -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' \
+    --data-binary "@$work/edit-$n.txt" "$graph_url/drives/$graph_drive/root:/hook/edit.txt:/content" || die "uploading edit $n"
+  for ((i = 0; ; i++)); do
+    cmp -s "$work/edit-$n.txt" "$work/hook-dst/hook/edit.txt" && break
+    ((i < 1200)) || die "edit $n did not reach the destination within 60 s"
+    sleep 0.05
+  done
+  t1="$(date +%s.%N)"
+  latencies+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+  log "(4) edit $n reached the destination after ${latencies[-1]} s"
+  # Let the pair's runs settle (a notification can mark the pair for one more run) before the next edit.
+  for ((i = 0; i < 600; i++)); do
+    api "$url_hook/api/pairs/hook" | grep -q '"activeRunId"' || break
+    sleep 0.1
+  done
+done
+latency_median="$(printf '%s\n' "${latencies[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+
 best() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | head -n1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 s_sync="$(best "${times[sync]}")" s_one="$(best "${times[one]}")" s_three="$(best "${times[three]}")"
@@ -112,6 +153,7 @@ mkdir -p "$repo/bench/results"
   echo
   echo "- all attempts (s): sync ${times[sync]}/ serve ${times[one]}/ serve x3 ${times[three]}"
   echo "- (3) activities per second of the 2,000-file runs: ${activities_per_s[*]:-(not reported)}; 10,000-file run: ${acts_10k:-?} activities in ${secs_10k} s"
+  echo "- (4) webhook to destination, one edited file, 5 edits (s): ${latencies[*]}; median $latency_median (target < 3 s: $(awk -v m="$latency_median" 'BEGIN { print (m < 3) ? "met" : "**missed**" }'))"
   echo "- (5) history rows of the run's instance at its end: 2,000 files ${history_rows[*]}; 10,000 files $rows_10k"
   echo "- load average before: $load_before; commit $(git -C "$repo" rev-parse --short HEAD)"
 } | tee "$repo/bench/results/serve-latest.md"
