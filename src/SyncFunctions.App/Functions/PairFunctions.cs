@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using SyncFunctions.App.Composition;
+
+namespace SyncFunctions.App.Functions;
+
+/// <summary>The pair routes (<c>/api/pairs</c>), function keys checked by the Functions host.</summary>
+public sealed class PairFunctions(AppHost app)
+{
+    [Function("PairsList")]
+    public Task<IActionResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "pairs")] HttpRequest request, CancellationToken cancellationToken) =>
+        HttpEntry.RunAsync(app, request, s => s.PairApi(request).ListAsync(request, cancellationToken), cancellationToken);
+
+    [Function("PairsAdd")]
+    public Task<IActionResult> AddAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "pairs")] HttpRequest request, CancellationToken cancellationToken) =>
+        HttpEntry.RunAsync(app, request, s => s.PairApi(request).AddAsync(request, cancellationToken), cancellationToken);
+
+    [Function("PairsGet")]
+    public Task<IActionResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "pairs/{name}")] HttpRequest request, string name, CancellationToken cancellationToken) =>
+        HttpEntry.RunAsync(app, request, s => s.PairApi(request).GetAsync(request, name, cancellationToken), cancellationToken);
+
+    [Function("PairsRemove")]
+    public Task<IActionResult> RemoveAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "pairs/{name}")] HttpRequest request, string name, CancellationToken cancellationToken) =>
+        HttpEntry.RunAsync(app, request, s => s.PairApi(request).RemoveAsync(request, name, cancellationToken), cancellationToken);
+}
