@@ -55,7 +55,7 @@ public sealed class RunFunctionsTests : IDisposable
         Assert.Equal(200, pending.Status);
         Assert.Equal("Pending", pending.Json.GetProperty("runtimeStatus").GetString());
 
-        var finalized = await DriveAsync(input);
+        var finalized = await RunDriver.DriveAsync(_durable, input);
         Assert.Equal(RunStatus.Succeeded, finalized.Status);
         _client.Complete(id, finalized);
         Assert.Equal(Snapshot(_source), Snapshot(_destination));
@@ -154,36 +154,6 @@ public sealed class RunFunctionsTests : IDisposable
         Assert.Equal(status, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Empty(_client.Instances);
-    }
-
-    /// <summary>The orchestrator's order of activities (<see cref="RunOrchestrator"/>), each through its function wrapper.</summary>
-    private async Task<FinalizeResult> DriveAsync(RunOrchestrationInput input)
-    {
-        var run = input.Run;
-        Assert.True((await _durable.RenewLeaseAsync(run, run.RunId)).Held);
-        while ((await _durable.ObserveAsync(new ObserveOrder(run, 2), run.RunId)).More)
-        {
-        }
-
-        for (var rounds = 0; rounds < 20; rounds++)
-        {
-            var check = await _durable.CheckCompletionAsync(run, run.RunId);
-            if (check.Complete)
-            {
-                return await _durable.FinalizeAsync(run, run.RunId);
-            }
-
-            foreach (var ticket in check.Claimable)
-            {
-                var done = await _durable.ExecuteWorkItemAsync(new WorkOrder(run.PairId, run.RunId, ticket.ItemId), run.RunId);
-                if (done.CommitReady is { } parent)
-                {
-                    await _durable.ExecuteWorkItemAsync(new WorkOrder(run.PairId, run.RunId, parent), run.RunId);
-                }
-            }
-        }
-
-        throw new InvalidOperationException("the run did not complete in 20 rounds");
     }
 
     private async Task AddPairAsync(string name)

@@ -40,7 +40,13 @@ public static class AppComposition
     }
 
     /// <summary>Composes the services from <paramref name="settings"/> and creates the ledger's tables when new.</summary>
-    public static async Task<AppServices> CreateAsync(AppSettings settings, ILoggerFactory logs, TimeProvider time, OwnerIdentity owner, CancellationToken cancellationToken)
+    /// <param name="settings">The app settings.</param>
+    /// <param name="logs">Logs of the engine and the API.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="owner">This process in lease owner ids.</param>
+    /// <param name="cancellationToken">Stops the creation of the tables.</param>
+    /// <param name="tablePrefix">Prefix of the ledger's table names (tests isolate themselves with it; the app uses none, as the CLI).</param>
+    public static async Task<AppServices> CreateAsync(AppSettings settings, ILoggerFactory logs, TimeProvider time, OwnerIdentity owner, CancellationToken cancellationToken, string tablePrefix = "")
     {
         ArgumentNullException.ThrowIfNull(settings);
         var connection = AzureStorageConnection.Create(settings.StorageConnection);
@@ -48,7 +54,7 @@ public static class AppComposition
         var registry = new EndpointRegistry([new LocalEndpointScheme(time), new BlobEndpointScheme(new AppBlobAccounts(connection), time), new GraphEndpointScheme(graph.Open)]);
         var env = new EngineEnvironment(time, owner, new NoSameHostLiveness(), logs, Settings: new StepSettings { CoordinatorLease = CoordinatorLease });
         var policy = RetryDecorators.PolicyFor(time, env.Steps, logs.CreateLogger("SyncFunctions.Retry"));
-        var ledger = RetryDecorators.Ledger(TableLedger.Create(connection), policy);
+        var ledger = RetryDecorators.Ledger(TableLedger.Create(connection, tablePrefix), policy);
         await ledger.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var placement = new AppEndpointPlacement(connection.BlobEndpoint, settings.GraphUrl, settings.GraphCredentials);
         var steps = new EndpointStepsProvider(ledger, registry, env, policy, ParallelPerActivity);
