@@ -45,14 +45,14 @@ public sealed class AppCompositionAzuriteTests(AzuriteFixture azurite) : IDispos
         }
 
         var addRequest = Request("POST", "/api/pairs", Json(new { name = "docs", source = _root, destination = "blob:" + container }));
-        var added = await ExecuteAsync(addRequest, await new PairFunctions(app).AddAsync(addRequest, Ct));
+        var client = new RecordingDurableClient();
+        var added = await ExecuteAsync(addRequest, await new PairFunctions(app).AddAsync(addRequest, client, Ct));
         Assert.True(added.Status == 201, added.Body);
         var blobAccount = azurite.Connect().BlobEndpoint.ToString().TrimEnd('/');
         Assert.Equal($"blob:{blobAccount}/{container}", added.Json.GetProperty("destination").GetString());
         var stored = (await app.GetAsync(Ct)).Ledger;
         Assert.Equal("local:" + _root, (await stored.GetDefinitionAsync("docs", Ct))!.Source);
 
-        var client = new RecordingDurableClient();
         var startRequest = Request("POST", "/api/pairs/docs/runs");
         var started = await ExecuteAsync(startRequest, await new RunHttpFunctions(app).StartAsync(startRequest, "docs", client, Ct));
         Assert.True(started.Status == 202, started.Body);

@@ -2,9 +2,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cronos;
-using SyncFunctions.App.Functions;
 using SyncFunctions.App.Tests.Infrastructure;
 using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Schedules;
+using SyncFunctions.Orchestration.Timers;
 
 namespace SyncFunctions.App.Tests;
 
@@ -76,31 +77,42 @@ public sealed class FunctionMetadataTests
         Assert.Empty(offContract);
     }
 
-    [Theory]
-    [InlineData(RunActivityNames.Observe)]
-    [InlineData(RunActivityNames.RenewLease)]
-    [InlineData(RunActivityNames.CheckCompletion)]
-    [InlineData(RunActivityNames.ExecuteWorkItem)]
-    [InlineData(RunActivityNames.Finalize)]
-    [InlineData(RunActivityNames.Cancel)]
-    public void Metadata_ActivityTheOrchestratorSchedules_IsAnActivityFunction(string name) =>
-        Assert.Equal(["activityTrigger"], TriggersOf(name));
-
-    [Fact]
-    public void Metadata_Orchestrator_IsAnOrchestrationFunctionUnderTheNameRunsAreScheduledBy() =>
-        Assert.Equal(["orchestrationTrigger"], TriggersOf(RunActivityNames.Orchestrator));
-
-    [Theory]
-    [InlineData("maintenance", TimerFunctions.MaintenanceSchedule)]
-    [InlineData("schedules", TimerFunctions.SchedulesSchedule)]
-    public void Metadata_Timer_HasASixFieldCronSchedule(string name, string schedule)
+    /// <summary>Every activity name the orchestrators schedule (each public constant of the names classes, by reflection, so a new one cannot be missed).</summary>
+    public static TheoryData<string> ActivityNames()
     {
-        var timer = Assert.Single(Functions().Single(f => f.Name == name).Bindings);
+        var data = new TheoryData<string>();
+        foreach (var name in Constants(typeof(RunActivityNames)).Where(n => n != RunActivityNames.Orchestrator).Append(ScheduleNames.Fire))
+        {
+            data.Add(name);
+        }
 
-        Assert.Equal("timerTrigger", timer.GetProperty("type").GetString());
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ActivityNames))]
+    public void Metadata_ActivityTheOrchestratorsSchedule_IsAnActivityFunction(string name) =>
+        Assert.Equal("activityTrigger", TriggersOf(name)[0]);
+
+    [Theory]
+    [InlineData(RunActivityNames.Orchestrator)]
+    [InlineData(ScheduleNames.Orchestrator)]
+    public void Metadata_Orchestrator_IsAnOrchestrationFunctionUnderTheNameItIsScheduledBy(string name) =>
+        Assert.Equal(["orchestrationTrigger"], TriggersOf(name));
+
+    [Theory]
+    [InlineData(TimerJobNames.Maintenance, TimerSchedules.Maintenance)]
+    [InlineData(TimerJobNames.SchedulesReconcile, TimerSchedules.SchedulesReconcile)]
+    public void Metadata_Timer_HasServesNameAndSixFieldCronSchedule(string name, string schedule)
+    {
+        var timer = Functions().Single(f => f.Name == name).Bindings.Single(b => b.GetProperty("type").GetString() == "timerTrigger");
+
         Assert.Equal(schedule, timer.GetProperty("schedule").GetString());
         Assert.NotNull(CronExpression.Parse(schedule, CronFormat.IncludeSeconds).GetNextOccurrence(DateTime.UtcNow));
     }
+
+    private static IEnumerable<string> Constants(Type type) =>
+        type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
 
     private static List<string?> TriggersOf(string name) =>
         [.. Functions().Single(f => f.Name == name).Bindings.Where(b => b.GetProperty("direction").GetString() == "In").Select(b => b.GetProperty("type").GetString())];

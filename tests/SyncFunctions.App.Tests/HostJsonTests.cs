@@ -43,7 +43,7 @@ public sealed class HostJsonTests
     {
         var storage = Durable.GetProperty("storageProvider");
         Assert.Equal(TimeSpan.FromSeconds(2), TimeSpan.Parse(storage.GetProperty("maxQueuePollingInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(TimeSpan.FromMinutes(2), TimeSpan.Parse(storage.GetProperty("workItemQueueVisibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.FromSeconds(90), TimeSpan.Parse(storage.GetProperty("workItemQueueVisibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(Durable.GetProperty("extendedSessionsEnabled").GetBoolean());
         Assert.Equal(8, Durable.GetProperty("maxConcurrentActivityFunctions").GetInt32());
         Assert.Equal(10, Durable.GetProperty("maxConcurrentOrchestratorFunctions").GetInt32());

@@ -1,19 +1,23 @@
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using SyncFunctions.App.Composition;
 using SyncFunctions.App.Functions;
 using SyncFunctions.App.Tests.Infrastructure;
+using SyncFunctions.Orchestration.Schedules;
 using static SyncFunctions.App.Tests.Infrastructure.AppFixture;
 
 namespace SyncFunctions.App.Tests;
 
 /// <summary>
 /// The pair functions called as the Functions host calls them (a request without any key: the host checked the
-/// function key), over an in-memory ledger: the same routes, JSON and problem details as <c>syncfn serve</c>.
+/// function key), over an in-memory ledger: the same routes, JSON and problem details as <c>syncfn serve</c>, and a
+/// scheduled pair's schedule orchestration started when it is added and stopped when it is removed.
 /// </summary>
 public sealed class PairFunctionsTests : IDisposable
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly AppFixture _fixture = new();
+    private readonly RecordingDurableClient _client = new();
     private readonly PairFunctions _functions;
 
     public PairFunctionsTests() => _functions = new PairFunctions(_fixture.App);
@@ -32,6 +36,8 @@ public sealed class PairFunctionsTests : IDisposable
         Assert.Equal("docs", added.Json.GetProperty("name").GetString());
         Assert.Equal("local:" + source, added.Json.GetProperty("source").GetString());
         Assert.Equal(4, added.Json.GetProperty("options").GetProperty("parallel").GetInt32());
+        Assert.Equal(ScheduleNames.Orchestrator, _client.Instances["schedule-docs"].Name);
+        Assert.Equal(OrchestrationRuntimeStatus.Pending, _client.Instances["schedule-docs"].RuntimeStatus);
 
         var listRequest = Request("GET", "/api/pairs");
         var list = await ExecuteAsync(listRequest, await _functions.ListAsync(listRequest, Ct));
@@ -43,8 +49,9 @@ public sealed class PairFunctionsTests : IDisposable
         Assert.Equal("0 */15 * * * *", shown.Json.GetProperty("schedule").GetString());
 
         var removeRequest = Request("DELETE", "/api/pairs/docs");
-        var removed = await ExecuteAsync(removeRequest, await _functions.RemoveAsync(removeRequest, "docs", Ct));
+        var removed = await ExecuteAsync(removeRequest, await _functions.RemoveAsync(removeRequest, "docs", _client, Ct));
         Assert.Equal(200, removed.Status);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, _client.Instances["schedule-docs"].RuntimeStatus);
         Assert.Equal(404, (await GetAsync("docs")).Status);
         Assert.Null(await _fixture.Ledger.GetDefinitionAsync("docs", Ct));
     }
@@ -76,6 +83,7 @@ public sealed class PairFunctionsTests : IDisposable
         { Json(new { name = "x", source = "SRC", destination = "DST", options = new { maxDelete = "lots" } }), "maxDelete" },
         { Json(new { name = "x", source = "SRC", destination = "SRC/inner" }), "overlap" },
         { Json(new { name = 7, source = "SRC", destination = "DST" }), "$.name" },
+        { Json(new { name = "a..b", source = "SRC/missing", destination = "\u0000" }), "NUL character" },
     };
 
     [Theory]
@@ -141,7 +149,7 @@ public sealed class PairFunctionsTests : IDisposable
     private async Task<Response> AddAsync(string body, string contentType = "application/json")
     {
         var request = Request("POST", "/api/pairs", body, contentType);
-        return await ExecuteAsync(request, await _functions.AddAsync(request, Ct));
+        return await ExecuteAsync(request, await _functions.AddAsync(request, _client, Ct));
     }
 
     private async Task<Response> GetAsync(string name)

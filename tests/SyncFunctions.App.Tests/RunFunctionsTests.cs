@@ -158,7 +158,7 @@ public sealed class RunFunctionsTests : IDisposable
 
     private async Task AddPairAsync(string name)
     {
-        var added = await _fixture.Services.Pairs.AddAsync(new PairRequest(name, _source, _destination), Ct);
+        var added = await _fixture.Services.Pairs().AddAsync(new PairRequest(name, _source, _destination), Ct);
         Assert.Equal(ServiceOutcome.Created, added.Outcome);
     }
 

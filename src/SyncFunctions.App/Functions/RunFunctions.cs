@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Orchestration;
 
@@ -39,17 +40,21 @@ public sealed class RunFunctions(IRunStepsProvider steps)
     public Task<FinalizeResult> FinalizeAsync([ActivityTrigger] RunRef input, string instanceId) =>
         new FinalizeActivity(steps).RunAsync(Context(RunActivityNames.Finalize, instanceId), input);
 
+    [Function(RunActivityNames.FollowUp)]
+    public Task<FollowUpResult> FollowUpAsync([ActivityTrigger] FollowUpOrder input, string instanceId, [DurableClient] DurableTaskClient client) =>
+        new FollowUpActivity(steps, new DurableRunLauncher(client)).RunAsync(Context(RunActivityNames.FollowUp, instanceId), input);
+
     [Function(RunActivityNames.Cancel)]
     public Task<FinalizeResult> CancelAsync([ActivityTrigger] RunRef input, string instanceId) =>
         new CancelRunActivity(steps).RunAsync(Context(RunActivityNames.Cancel, instanceId), input);
 
     private static WrapperActivityContext Context(string name, string instanceId) => new(name, instanceId);
+}
 
-    /// <summary>The activity context a wrapper hands the class (the SDK's generator would generate one like it).</summary>
-    private sealed class WrapperActivityContext(TaskName name, string instanceId) : TaskActivityContext
-    {
-        public override TaskName Name { get; } = name;
+/// <summary>The activity context a wrapper hands the class (the SDK's generator would generate one like it).</summary>
+internal sealed class WrapperActivityContext(TaskName name, string instanceId) : TaskActivityContext
+{
+    public override TaskName Name { get; } = name;
 
-        public override string InstanceId { get; } = instanceId;
-    }
+    public override string InstanceId { get; } = instanceId;
 }

@@ -1,25 +1,33 @@
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using SyncFunctions.App.Composition;
+using SyncFunctions.Orchestration.Timers;
 
 namespace SyncFunctions.App.Functions;
 
 /// <summary>
-/// The static-schedule timers (six-field cron, UTC), the same jobs and schedules as <c>syncfn serve</c>'s scheduler:
-/// <c>maintenance</c> daily at 03:00, <c>schedules</c> (per-pair reconciliation schedules brought in line with the pairs)
-/// every 5 minutes. Their host-neutral job bodies are not part of this build yet: until they are wired here, each
-/// occurrence logs that the job is not configured.
+/// The static-schedule timers (six-field cron, UTC), the same jobs, names and schedules as <c>syncfn serve</c>'s
+/// scheduler (<see cref="TimerJobNames"/>, <see cref="TimerSchedules"/>): maintenance daily, and the reconcile of the
+/// pairs' schedule orchestrations every 5 minutes. Both bodies are the host-neutral ones in SyncFunctions.Orchestration.
 /// </summary>
-public sealed partial class TimerFunctions(ILogger<TimerFunctions> log)
+public sealed class TimerFunctions(AppHost app, ILogger<TimerFunctions> log)
 {
-    public const string MaintenanceSchedule = "0 0 3 * * *";
-    public const string SchedulesSchedule = "0 */5 * * * *";
+    [Function(TimerJobNames.Maintenance)]
+    public async Task MaintenanceAsync([TimerTrigger(TimerSchedules.Maintenance)] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var services = await app.GetAsync(cancellationToken).ConfigureAwait(false);
+        await services.Maintenance(client).RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-    [Function("maintenance")]
-    public void Maintenance([TimerTrigger(MaintenanceSchedule)] TimerInfo timer) => NotConfigured(log, "maintenance");
-
-    [Function("schedules")]
-    public void Schedules([TimerTrigger(SchedulesSchedule)] TimerInfo timer) => NotConfigured(log, "schedules");
-
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "timer {Job}: its job is not part of this build of the app yet; nothing was done")]
-    private static partial void NotConfigured(ILogger logger, string job);
+    [Function(TimerJobNames.SchedulesReconcile)]
+    public async Task SchedulesReconcileAsync([TimerTrigger(TimerSchedules.SchedulesReconcile)] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var services = await app.GetAsync(cancellationToken).ConfigureAwait(false);
+        var report = await services.Schedules(client).ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        if (report.Changed)
+        {
+            AppLogs.Reconciled(log, string.Join(',', report.Started), string.Join(',', report.Restarted), string.Join(',', report.Stopped));
+        }
+    }
 }

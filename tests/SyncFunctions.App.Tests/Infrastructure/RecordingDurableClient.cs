@@ -59,17 +59,35 @@ internal sealed class RecordingDurableClient() : DurableTaskClient("recording")
         return Task.CompletedTask;
     }
 
+    /// <summary>The purge filters asked for.</summary>
+    public List<PurgeInstancesFilter> Purges { get; } = [];
+
+    /// <summary>Purges the ended instances created before the filter's end.</summary>
+    public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, CancellationToken cancellation = default)
+    {
+        Purges.Add(filter);
+        var purged = _instances.Values.Where(i => i.CreatedAt < filter.CreatedTo && filter.Statuses?.Contains(i.RuntimeStatus) == true).Select(i => i.InstanceId).ToList();
+        purged.ForEach(id => _instances.Remove(id));
+        return Task.FromResult(new PurgeResult(purged.Count));
+    }
+
     public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => throw new NotSupportedException();
 
     public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
 
-    public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+    /// <summary>An ended instance at once; nothing here runs an instance to its end, so waiting for a live one is a test bug.</summary>
+    public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+        _instances[instanceId] is { IsCompleted: true } ended ? Task.FromResult(ended) : throw new InvalidOperationException($"instance {instanceId} is still {_instances[instanceId].RuntimeStatus}");
 
     public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
 
     public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
 
-    public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => throw new NotSupportedException();
+    /// <summary>One page of the instances with the filter's id prefix and statuses.</summary>
+    public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) =>
+        Pageable.Create((string? _, CancellationToken _) => Task.FromResult(new Page<OrchestrationMetadata>(
+            [.. _instances.Values.Where(i => (filter?.InstanceIdPrefix is not { } prefix || i.InstanceId.StartsWith(prefix, StringComparison.Ordinal))
+                && (filter?.Statuses is not { } statuses || statuses.Contains(i.RuntimeStatus)))])));
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
