@@ -7,8 +7,9 @@ namespace SyncFunctions.App.Functions;
 
 /// <summary>
 /// The webhooks (anonymous: Graph authenticates by validation token and clientState, Event Grid by its handshake).
-/// Their host-neutral services are not part of this build yet: until they are wired here, both answer 503
-/// problem details "not configured", so a subscription cannot be validated against an app that would drop its events.
+/// Their host-neutral services (<c>GraphWebhookService</c>, <c>BlobEventsWebhookService</c>) are not wired into the
+/// app's composition yet: until they are, both answer 503 problem details "not configured", so a subscription cannot
+/// be validated against an app that would drop its events.
 /// </summary>
 public sealed class WebhookFunctions
 {
