@@ -12,6 +12,7 @@ public static class RunActivityNames
     public const string ExecuteWorkItem = "SyncExecuteWorkItem";
     public const string Finalize = "SyncFinalize";
     public const string Cancel = "SyncCancel";
+    public const string Release = "SyncRelease";
     public const string FollowUp = "SyncFollowUp";
     public const string Orchestrator = "SyncRun";
 }
@@ -91,6 +92,24 @@ public sealed class CancelRunActivity(IRunStepsProvider steps) : TaskActivity<Ru
     }
 }
 
+/// <summary>Input of <see cref="ReleaseRunActivity"/>: the run and why its orchestration gave up.</summary>
+public sealed record ReleaseOrder(RunRef Run, string Error);
+
+/// <summary>
+/// Hands a run whose orchestration failed back (<see cref="RunSteps.ReleaseRunAsync"/>): it stays open with its plan,
+/// staged blocks and the reason, the pair is not blocked for a coordinator lease, and the next start resumes it at once.
+/// </summary>
+public sealed class ReleaseRunActivity(IRunStepsProvider steps) : TaskActivity<ReleaseOrder, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ReleaseOrder input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var s = await steps.GetAsync(input.Run.PairId, CancellationToken.None).ConfigureAwait(false);
+        await s.ReleaseRunAsync(input.Run, input.Error, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+}
+
 /// <summary>Registers the run orchestration and its activities under their names (the same in every host).</summary>
 public static class SyncTaskRegistry
 {
@@ -104,6 +123,7 @@ public static class SyncTaskRegistry
         registry.AddActivity<ExecuteWorkItemActivity>(RunActivityNames.ExecuteWorkItem);
         registry.AddActivity<FinalizeActivity>(RunActivityNames.Finalize);
         registry.AddActivity<CancelRunActivity>(RunActivityNames.Cancel);
+        registry.AddActivity<ReleaseRunActivity>(RunActivityNames.Release);
         registry.AddActivity<FollowUpActivity>(RunActivityNames.FollowUp);
         return registry;
     }

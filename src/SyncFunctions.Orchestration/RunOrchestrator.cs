@@ -29,6 +29,22 @@ public sealed class RunOrchestrator : TaskOrchestrator<RunOrchestrationInput, Fi
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
+        try
+        {
+            return await DriveAsync(context, input);
+        }
+        catch (TaskFailedException e)
+        {
+            // A step that kept failing (a source gone, storage refusing): the run is handed back with the reason, so
+            // the pair is not blocked for a coordinator lease and the next start resumes it; the orchestration fails.
+            var details = e.FailureDetails;
+            await context.CallActivityAsync<bool>(RunActivityNames.Release, new ReleaseOrder(input.Run, $"{details.ErrorType}: {details.ErrorMessage}"), ActivityRetry);
+            throw;
+        }
+    }
+
+    private static async Task<FinalizeResult?> DriveAsync(TaskOrchestrationContext context, RunOrchestrationInput input)
+    {
         var limits = input.Limits ?? RunOrchestrationLimits.Default;
         var run = input.Run;
         var activities = 0;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using SyncFunctions.Core.Maintenance;
+using SyncFunctions.Http;
 using SyncFunctions.Orchestration.Timers;
 
 namespace SyncFunctions.Serve;
@@ -26,7 +27,7 @@ public static partial class ServeApi
             var body = new MaintenanceRequest();
             if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
             {
-                var (read, problem) = await ReadAsync<MaintenanceRequest>(request, ct).ConfigureAwait(false);
+                var (read, problem) = await SyncHttp.ReadJsonAsync<MaintenanceRequest>(request, ct).ConfigureAwait(false);
                 if (read is null)
                 {
                     return problem!;
@@ -37,7 +38,7 @@ public static partial class ServeApi
 
             if (body.RetentionDays is < 1 or > 36_500)
             {
-                return Problem(400, "bad request", $"retentionDays must be between 1 and 36500 (got {body.RetentionDays})");
+                return SyncHttp.Problem(400, "bad request", $"retentionDays must be between 1 and 36500 (got {body.RetentionDays})");
             }
 
             var options = maintenance.Options with
@@ -45,7 +46,7 @@ public static partial class ServeApi
                 DryRun = body.DryRun ?? false,
                 Retention = body.RetentionDays is { } days ? TimeSpan.FromDays(days) : maintenance.Options.Retention,
             };
-            return Results.Json(await maintenance.RunAsync(options, ct).ConfigureAwait(false), Json);
+            return Results.Json(await maintenance.RunAsync(options, ct).ConfigureAwait(false), SyncHttp.Json);
         });
     }
 }

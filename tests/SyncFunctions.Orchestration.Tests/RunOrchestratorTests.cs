@@ -42,7 +42,10 @@ public sealed class RunOrchestratorTests : IAsyncLifetime
         }
 
         _provider.Steps.Dispose();
-        Directory.Delete(_root, recursive: true);
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
     }
 
     [Fact]
@@ -91,6 +94,27 @@ public sealed class RunOrchestratorTests : IAsyncLifetime
         Assert.Equal(OrchestrationRuntimeStatus.Completed, state.RuntimeStatus);
         Assert.Equal(RunStatus.Cancelled, state.ReadOutputAs<FinalizeResult>()!.Status);
         Assert.Empty(_destination.Paths);
+    }
+
+    [Fact]
+    public async Task Run_SourceGoneSoObserveKeepsFailing_OrchestrationFailsAndTheRunIsHandedBackWithTheReason()
+    {
+        var pair = new PairRecord("p-orch-gone", "local:" + _root, "memory:" + _destination.StoreId);
+        var steps = await _provider.GetAsync(pair.PairId, default);
+        var start = await steps.StartRunAsync(new StartRunRequest(pair, new SyncOptions(), "orch:gone"), default);
+        Directory.Delete(_root, recursive: true);
+
+        var state = await ScheduleAndWaitAsync(new RunOrchestrationInput(pair.PairId, start.RunId!, "orch:gone"));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, state.RuntimeStatus);
+        var run = await _ledger.GetRunAsync(pair.PairId, start.RunId!, default);
+        Assert.Equal(RunStatus.Running, run!.Status);
+        Assert.Null(run.CoordinatorId);
+        Assert.False(string.IsNullOrEmpty(run.Error));
+
+        // Handed back: the next start takes the run over at once instead of finding the pair busy.
+        var again = await steps.StartRunAsync(new StartRunRequest(pair, new SyncOptions(), "orch:again"), default);
+        Assert.Equal((StartKind.Resumed, start.RunId), (again.Kind, again.RunId));
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
 
     /// <summary>
     /// Removes a named pair (its baseline and run history stay: adding it again resumes from them); Conflict while
-    /// one of its runs is active.
+    /// one of its runs is driven by a coordinator (a run handed back after a failure does not hold the pair).
     /// </summary>
     public async Task<ServiceResult<PairView>> RemoveAsync(string name, CancellationToken cancellationToken)
     {
@@ -130,7 +130,7 @@ public sealed class PairService(ILedger ledger, IPairEndpoints endpoints, TimePr
             return shown;
         }
 
-        if (view.ActiveRunId is { } active && await ledger.GetRunAsync(view.PairId, active, cancellationToken).ConfigureAwait(false) is { Status: RunStatus.Running })
+        if (view.ActiveRunId is { } active && await ledger.GetRunAsync(view.PairId, active, cancellationToken).ConfigureAwait(false) is { Status: RunStatus.Running, CoordinatorId: not null })
         {
             return ServiceResult<PairView>.Conflict($"pair '{name}' has an active run {active}; cancel it first", view);
         }

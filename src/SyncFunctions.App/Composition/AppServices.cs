@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Maintenance;
+using SyncFunctions.Http;
+using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Schedules;
+using SyncFunctions.Orchestration.Service;
+using SyncFunctions.Orchestration.Timers;
+
+namespace SyncFunctions.App.Composition;
+
+/// <summary>
+/// What the app's functions call, composed once per process: the ledger, the pairs' run steps, endpoint parsing; and
+/// the service operations built on them over an invocation's Durable client (the <c>[DurableClient]</c> binding).
+/// </summary>
+/// <param name="Ledger">The ledger (retry-wrapped, tables created).</param>
+/// <param name="Steps">The run steps of each pair.</param>
+/// <param name="Endpoints">Endpoint parsing of new pairs.</param>
+/// <param name="Time">The clock.</param>
+/// <param name="PublicUrl">The base of the URLs handed out; null: the request's.</param>
+/// <param name="Logs">Logs of the API and the jobs.</param>
+public sealed record AppServices(ILedger Ledger, IRunStepsProvider Steps, IPairEndpoints Endpoints, TimeProvider Time, Uri? PublicUrl, ILoggerFactory Logs)
+{
+    private ILogger Log => Logs.CreateLogger("SyncFunctions.App");
+
+    /// <summary>The sources' change-notification subscriptions (Graph); null: pairs are not subscribed.</summary>
+    public IChangeSubscriptions? ChangeSubscriptions { get; init; }
+
+    /// <summary>The storage accounts blob events come from, with the identities pairs name them by.</summary>
+    public IReadOnlyList<BlobAccountAlias> BlobAccounts { get; init; } = [];
+
+    /// <summary>
+    /// The subscriptions of subscribing pairs, their notifications sent to <see cref="PublicUrl"/>; null without a
+    /// subscription service or a public URL (a subscription needs an address Graph can call).
+    /// </summary>
+    public PairSubscriptions? Subscriptions() =>
+        ChangeSubscriptions is { } service && PublicUrl is { } url
+            ? new PairSubscriptions(Ledger, Ledger, service, () => url, Time, Logs.CreateLogger("SyncFunctions.Subscriptions"))
+            : null;
+
+    /// <summary>Graph change notifications, runs started on <paramref name="client"/>; null when pairs cannot subscribe.</summary>
+    public GraphWebhookService? GraphWebhooks(DurableTaskClient client) =>
+        Subscriptions() is { } subscriptions ? new GraphWebhookService(Ledger, subscriptions, Runs(client), Time, Logs.CreateLogger("SyncFunctions.Webhooks")) : null;
+
+    /// <summary>Event Grid blob events: changed paths staged, runs started (or the pair marked) on <paramref name="client"/>.</summary>
+    public BlobEventsWebhookService BlobEvents(DurableTaskClient client) =>
+        new(Ledger, Ledger, (name, ct) => Runs(client).StartAsync(name, BlobEventsWebhookService.Trigger, markDirtyWhenBusy: true, ct), BlobAccounts, Time, Logs.CreateLogger("SyncFunctions.BlobEvents"));
+
+    /// <summary>
+    /// Named pairs; with <paramref name="client"/>, a pair added or removed has its schedule orchestration reconciled at
+    /// once (a failure there is logged and left to the <c>schedules-reconcile</c> timer, never failing the request).
+    /// </summary>
+    public PairService Pairs(DurableTaskClient? client = null) =>
+        new(Ledger, Endpoints, Time) { Subscriptions = Subscriptions(), PairChanged = client is null ? null : (name, ct) => ReconcileAsync(client, name, ct) };
+
+    /// <summary>Runs of named pairs as orchestrations on <paramref name="client"/>.</summary>
+    public RunService Runs(DurableTaskClient client) => new(Ledger, Pairs(), Steps, client, Time);
+
+    /// <summary>The pair routes for <paramref name="request"/> (its URLs on the public URL, else the request's host).</summary>
+    public PairApi PairApi(HttpRequest request, DurableTaskClient? client = null) => new(Pairs(client), ApiUrls.For(request, PublicUrl), Log);
+
+    /// <summary>The run routes for <paramref name="request"/> over the invocation's Durable client.</summary>
+    public RunApi RunApi(HttpRequest request, DurableTaskClient client) => new(Runs(client), ApiUrls.For(request, PublicUrl), Time, Log);
+
+    /// <summary>The schedule orchestrations' reconcile (every pair's schedule instance in line with its definition).</summary>
+    public ScheduleReconciler Schedules(DurableTaskClient client) => new(Ledger, new DurableScheduleInstances(client));
+
+    /// <summary>What a schedule orchestration's activity calls: the pair started (or marked dirty) by its schedule.</summary>
+    public ScheduleTrigger ScheduleTrigger(DurableTaskClient client) => new(Ledger, Runs(client));
+
+    /// <summary>The maintenance pass, then the purge of ended runs' instances from the task hub.</summary>
+    public MaintenanceJob Maintenance(DurableTaskClient client) => new(new MaintenanceService(Ledger, Time, Logs.CreateLogger("SyncFunctions.Maintenance")), client);
+
+    private async Task ReconcileAsync(DurableTaskClient client, string pairName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Schedules(client).ReconcileAsync(pairName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The periodic reconcile repairs what one attempt could not do; a pair's add must not fail for it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            AppLogs.ReconcileFailed(Log, pairName, e.GetType().Name, e.Message);
+        }
+    }
+}
+
+internal static partial class AppLogs
+{
+    [LoggerMessage(EventId = 3121, Level = LogLevel.Warning, Message = "schedule reconcile of {Pair} failed ({Type}): {Error}; the schedules-reconcile timer repairs it")]
+    public static partial void ReconcileFailed(ILogger logger, string pair, string type, string error);
+
+    [LoggerMessage(EventId = 3122, Level = LogLevel.Information, Message = "schedules reconciled: started [{Started}], restarted [{Restarted}], stopped [{Stopped}]")]
+    public static partial void Reconciled(ILogger logger, string started, string restarted, string stopped);
+
+    [LoggerMessage(EventId = 3123, Level = LogLevel.Information, Message = "subscriptions: {Checked} checked, {Renewed} renewed, {Recreated} recreated, {Created} created, {Removed} removed, {Failed} failed")]
+    public static partial void Renewed(ILogger logger, int @checked, int renewed, int recreated, int created, int removed, int failed);
+}
