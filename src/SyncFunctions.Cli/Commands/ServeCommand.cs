@@ -4,6 +4,7 @@ using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
 using SyncFunctions.Graph;
 using SyncFunctions.Orchestration.Service;
+using SyncFunctions.Orchestration.Hosting;
 using SyncFunctions.Serve;
 
 namespace SyncFunctions.Cli.Commands;
@@ -74,7 +75,7 @@ internal static class ServeCommand
             var ledgerStore = RetryDecorators.Ledger(host.Azure.CreateLedger(accounts.Ledger), policy);
             await ledgerStore.InitializeAsync(interrupt).ConfigureAwait(false);
             var storageAccount = host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
-            using var steps = new CliStepsProvider(ledgerStore, host, env, policy, parallel: workerCount);
+            using var steps = new EndpointStepsProvider(ledgerStore, host.Endpoints, env, policy, workerCount);
             var services = new ServeServices(ledgerStore, steps, new CliPairEndpoints(storageAccount, connections, host, Environment.CurrentDirectory), host.Time)
             {
                 Subscriptions = new GraphChangeSubscriptions(host.Graph.Open),
