@@ -27,6 +27,7 @@ key="bench-key-$RANDOM$RANDOM"
 start_serve() {
   local name="$1" hub="$2" i
   mkdir -p "$work/home-serve"
+  : >"$work/logs/$name.out"
   SYNCFN_HOME="$work/home-serve" SYNCFN_REPO="$repo" SYNCFN_API_KEY="$key" \
     dotnet "$syncfn_dll" serve --port 0 --storage "$conn" --workers "$parallel" --task-hub "$hub" \
     >"$work/logs/$name.out" 2>"$work/logs/$name.err" </dev/null &
@@ -102,6 +103,7 @@ secs_10k="$seconds"
 
 # ---------------------------------------------------------------------------------------------- (4) webhook latency
 log "(4) webhook latency: graph-dev, a serve on it, a subscribed drive pair"
+: >"$work/logs/graph-dev.out"
 dotnet "$syncfn_dll" graph-dev --port 0 --seed-files 20 </dev/null >"$work/logs/graph-dev.out" 2>"$work/logs/graph-dev.err" &
 bench_pids+=($!)
 for ((i = 0; i < 600; i++)); do
