@@ -73,33 +73,6 @@ public sealed record AppServices(ILedger Ledger, IRunStepsProvider Steps, IPairE
     /// <summary>The maintenance pass, then the purge of ended runs' instances from the task hub.</summary>
     public MaintenanceJob Maintenance(DurableTaskClient client) => new(new MaintenanceService(Ledger, Time, Logs.CreateLogger("SyncFunctions.Maintenance")), client);
 
-    private async Task ReconcileAsync(DurableTaskClient client, string pairName, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Schedules(client).ReconcileAsync(pairName, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // The periodic reconcile repairs what one attempt could not do; a pair's add must not fail for it.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            AppLogs.ReconcileFailed(Log, pairName, e.GetType().Name, e.Message);
-        }
-    }
-}
-
-internal static partial class AppLogs
-{
-    [LoggerMessage(EventId = 3121, Level = LogLevel.Warning, Message = "schedule reconcile of {Pair} failed ({Type}): {Error}; the schedules-reconcile timer repairs it")]
-    public static partial void ReconcileFailed(ILogger logger, string pair, string type, string error);
-
-    [LoggerMessage(EventId = 3122, Level = LogLevel.Information, Message = "schedules reconciled: started [{Started}], restarted [{Restarted}], stopped [{Stopped}]")]
-    public static partial void Reconciled(ILogger logger, string started, string restarted, string stopped);
-
-    [LoggerMessage(EventId = 3123, Level = LogLevel.Information, Message = "subscriptions: {Checked} checked, {Renewed} renewed, {Recreated} recreated, {Created} created, {Removed} removed, {Failed} failed")]
-    public static partial void Renewed(ILogger logger, int @checked, int renewed, int recreated, int created, int removed, int failed);
+    private Task ReconcileAsync(DurableTaskClient client, string pairName, CancellationToken cancellationToken) =>
+        TimerBodies.ReconcileAsync(Schedules(client), pairName, Log, cancellationToken);
 }

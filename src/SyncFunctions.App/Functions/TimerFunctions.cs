@@ -24,21 +24,13 @@ public sealed class TimerFunctions(AppHost app, ILogger<TimerFunctions> log)
     public async Task SubscriptionsRenewAsync([TimerTrigger(TimerSchedules.SubscriptionsRenew)] TimerInfo timer, CancellationToken cancellationToken)
     {
         var services = await app.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (services.Subscriptions() is { } subscriptions)
-        {
-            var stats = await subscriptions.RenewDueAsync(cancellationToken).ConfigureAwait(false);
-            AppLogs.Renewed(log, stats.Checked, stats.Renewed, stats.Recreated, stats.Created, stats.Removed, stats.Failed);
-        }
+        await TimerBodies.RenewSubscriptionsAsync(services.Subscriptions(), log, cancellationToken).ConfigureAwait(false);
     }
 
     [Function(TimerJobNames.SchedulesReconcile)]
     public async Task SchedulesReconcileAsync([TimerTrigger(TimerSchedules.SchedulesReconcile)] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
         var services = await app.GetAsync(cancellationToken).ConfigureAwait(false);
-        var report = await services.Schedules(client).ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        if (report.Changed)
-        {
-            AppLogs.Reconciled(log, string.Join(',', report.Started), string.Join(',', report.Restarted), string.Join(',', report.Stopped));
-        }
+        await TimerBodies.ReconcileAsync(services.Schedules(client), null, log, cancellationToken).ConfigureAwait(false);
     }
 }
