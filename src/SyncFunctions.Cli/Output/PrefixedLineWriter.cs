@@ -8,13 +8,14 @@ namespace SyncFunctions.Cli.Output;
 /// mixing inside a line.
 /// </summary>
 /// <remarks>
-/// Thread-safe: any number of threads may write; text is collected per writer and a line reaches the target once its
+/// Thread-safe: any number of threads may write; an unfinished line is collected per writer and per thread (a line
+/// written in pieces by one thread stays whole while other threads write theirs), and it reaches the target once its
 /// newline arrives, under a lock on the target (writers of other pairs lock the same target). <see cref="Flush"/> keeps
-/// an unfinished line back; disposing writes it out as a line of its own.
+/// unfinished lines back; disposing writes each out as a line of its own.
 /// </remarks>
 internal sealed class PrefixedLineWriter(TextWriter target, string prefix) : TextWriter
 {
-    private readonly StringBuilder _pending = new();
+    private readonly ThreadLocal<StringBuilder> _pending = new(() => new StringBuilder(), trackAllValues: true);
     private readonly object _gate = new();
     private bool _disposed;
 
@@ -43,10 +44,15 @@ internal sealed class PrefixedLineWriter(TextWriter target, string prefix) : Tex
         {
             lock (_gate)
             {
-                if (!_disposed && _pending.Length > 0)
+                if (!_disposed)
                 {
-                    Emit(_pending.ToString());
-                    _pending.Clear();
+                    foreach (var pending in _pending.Values.Where(p => p.Length > 0))
+                    {
+                        Emit(pending.ToString());
+                        pending.Clear();
+                    }
+
+                    _pending.Dispose();
                 }
 
                 _disposed = true;
@@ -60,18 +66,30 @@ internal sealed class PrefixedLineWriter(TextWriter target, string prefix) : Tex
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                // A late write (a log line after the pair ended): out at once, never lost and never a crash.
+                if (!text.IsEmpty)
+                {
+                    Emit(text.TrimEnd('\n').ToString());
+                }
+
+                return;
+            }
+
+            var pending = _pending.Value!;
             while (!text.IsEmpty)
             {
                 var end = text.IndexOf('\n');
                 if (end < 0)
                 {
-                    _pending.Append(text);
+                    pending.Append(text);
                     return;
                 }
 
-                _pending.Append(text[..end]);
-                Emit(_pending.ToString());
-                _pending.Clear();
+                pending.Append(text[..end]);
+                Emit(pending.ToString());
+                pending.Clear();
                 text = text[(end + 1)..];
             }
         }
