@@ -68,11 +68,12 @@ public static class ServeHost
         listening.Url = new Uri($"http://127.0.0.1:{address.Port}/");
         await stdout.WriteLineAsync($"serve listening on http://127.0.0.1:{address.Port}").ConfigureAwait(false);
         await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        await timers.ReconcileAsync(stop).ConfigureAwait(false);
-        var scheduler = timers.StartScheduler(stop);
-
+        var scheduler = Task.CompletedTask;
         try
         {
+            // A stop that arrives during the first reconcile is a stop like any other (exit 0), not an interrupted start.
+            await timers.ReconcileAsync(stop).ConfigureAwait(false);
+            scheduler = timers.StartScheduler(stop);
             await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
