@@ -93,22 +93,9 @@ public sealed partial class TableLedger
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {runId}");
         var rows = QueryAsync(table, filter, $"list staged changes of run {runId}", cancellationToken);
         var items = InOrdinalOrderAsync(rows, row => LedgerRows.ToChangeItem(row, table.Name), item => item.ItemId, cancellationToken);
-        await using var e = items.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        await foreach (var item in WhileTableExistsAsync(items, cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                if (!await e.MoveNextAsync())
-                {
-                    yield break;
-                }
-            }
-            catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
-            {
-                yield break;
-            }
-
-            yield return e.Current;
+            yield return item;
         }
     }
 
@@ -238,4 +225,26 @@ public sealed partial class TableLedger
             operations.Chunk(MaxTransactionSize),
             new ParallelOptions { MaxDegreeOfParallelism = ParallelTransactions, CancellationToken = cancellationToken },
             async (batch, token) => await SubmitTolerantAsync(table, batch, token));
+
+    /// <summary>The rows of <paramref name="rows"/>; a table that does not exist (yet, or any more) holds none.</summary>
+    private static async IAsyncEnumerable<T> WhileTableExistsAsync<T>(IAsyncEnumerable<T> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var e = rows.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
+            {
+                yield break;
+            }
+
+            yield return e.Current;
+        }
+    }
 }

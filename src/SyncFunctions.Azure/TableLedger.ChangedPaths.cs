@@ -87,22 +87,9 @@ public sealed partial class TableLedger
     {
         var table = ChangedPaths;
         var rows = ListByPathAsync(table, pairId, row => (row, LedgerRows.ToChangedPath(row, pairId, table.Name)), r => r.Item2.Path, cancellationToken);
-        await using var e = rows.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        await foreach (var row in WhileTableExistsAsync(rows, cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                if (!await e.MoveNextAsync())
-                {
-                    yield break;
-                }
-            }
-            catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
-            {
-                yield break;
-            }
-
-            yield return e.Current;
+            yield return row;
         }
     }
 
