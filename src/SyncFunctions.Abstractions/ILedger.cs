@@ -119,7 +119,7 @@ public interface IItemTreeLedger
 }
 
 /// <summary>The whole checkpoint store. One implementation on Azure Table Storage, one in memory for tests.</summary>
-public interface ILedger : IPairLedger, IPairCatalog, IRunLedger, IWorkLedger, IBaselineLedger, ICarryOverLedger, IChangeStagingLedger, IItemTreeLedger, IMaintenanceLedger, ISubscriptionLedger, IChangedPathLedger
+public interface ILedger : IPairLedger, IPairCatalog, IRunLedger, IWorkLedger, IBaselineLedger, ICarryOverLedger, IChangeStagingLedger, IItemTreeLedger, IMaintenanceLedger, ISubscriptionLedger, IChangedPathLedger, IPlanLedger
 {
     /// <summary>Creates the tables if needed. Idempotent.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Azure;
-using Azure.Data.Tables;
 using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Azure;
@@ -11,18 +8,11 @@ public sealed partial class TableLedger
     public async Task<PairDefinition?> GetDefinitionAsync(string name, CancellationToken cancellationToken)
     {
         RequireName(name);
-        var row = await GetRowAsync(_pairs, LedgerRows.NamePartition, name, cancellationToken);
-        return row is null ? null : LedgerRows.ToDefinition(row, _pairs.Name);
+        return await GetKeyedAsync(LedgerRows.NamePartition, name, LedgerRows.ToDefinition, cancellationToken);
     }
 
-    public async IAsyncEnumerable<PairDefinition> ListDefinitionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LedgerRows.NamePartition}");
-        await foreach (var row in QueryAsync(_pairs, filter, "list named pairs", cancellationToken))
-        {
-            yield return LedgerRows.ToDefinition(row, _pairs.Name);
-        }
-    }
+    public IAsyncEnumerable<PairDefinition> ListDefinitionsAsync(CancellationToken cancellationToken) =>
+        ListKeyedAsync(LedgerRows.NamePartition, "list named pairs", LedgerRows.ToDefinition, cancellationToken);
 
     public async Task<PairDefinition?> TryAddDefinitionAsync(PairDefinition definition, CancellationToken cancellationToken)
     {
@@ -33,24 +23,10 @@ public sealed partial class TableLedger
         return etag is null ? null : definition with { ETag = etag };
     }
 
-    public async Task<bool> RemoveDefinitionAsync(string name, CancellationToken cancellationToken)
+    public Task<bool> RemoveDefinitionAsync(string name, CancellationToken cancellationToken)
     {
         RequireName(name);
-        var operation = $"remove {_pairs.Name}/{LedgerRows.NamePartition}/{name}";
-        try
-        {
-            // The Tables SDK answers a missing row with a 404 response rather than an exception.
-            var response = await _pairs.DeleteEntityAsync(LedgerRows.NamePartition, name, ETag.All, cancellationToken);
-            return response.Status != 404;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
-        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
-        {
-            throw AzureErrors.Classify(e, operation);
-        }
+        return RemoveRowAsync(_pairs, LedgerRows.NamePartition, name, cancellationToken);
     }
 
     private static void RequireName(string name)

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Azure;
-using Azure.Data.Tables;
 using SyncFunctions.Abstractions;
 
 namespace SyncFunctions.Azure;
@@ -16,18 +13,11 @@ public sealed partial class TableLedger
             return null;
         }
 
-        var row = await GetRowAsync(_pairs, LedgerRows.SubscriptionPartition, subscriptionId, cancellationToken);
-        return row is null ? null : LedgerRows.ToSubscription(row, _pairs.Name);
+        return await GetKeyedAsync(LedgerRows.SubscriptionPartition, subscriptionId, LedgerRows.ToSubscription, cancellationToken);
     }
 
-    public async IAsyncEnumerable<SubscriptionRecord> ListSubscriptionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LedgerRows.SubscriptionPartition}");
-        await foreach (var row in QueryAsync(_pairs, filter, "list subscriptions", cancellationToken))
-        {
-            yield return LedgerRows.ToSubscription(row, _pairs.Name);
-        }
-    }
+    public IAsyncEnumerable<SubscriptionRecord> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        ListKeyedAsync(LedgerRows.SubscriptionPartition, "list subscriptions", LedgerRows.ToSubscription, cancellationToken);
 
     public async Task<SubscriptionRecord?> TryAddSubscriptionAsync(SubscriptionRecord record, CancellationToken cancellationToken)
     {
@@ -50,29 +40,8 @@ public sealed partial class TableLedger
         return etag is null ? null : record with { ETag = etag };
     }
 
-    public async Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
-    {
-        if (!IsKey(subscriptionId))
-        {
-            return false;
-        }
-
-        var operation = $"remove {_pairs.Name}/{LedgerRows.SubscriptionPartition}/{subscriptionId}";
-        try
-        {
-            // The Tables SDK answers a missing row with a 404 response rather than an exception.
-            var response = await _pairs.DeleteEntityAsync(LedgerRows.SubscriptionPartition, subscriptionId, ETag.All, cancellationToken);
-            return response.Status != 404;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
-        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
-        {
-            throw AzureErrors.Classify(e, operation);
-        }
-    }
+    public Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        IsKey(subscriptionId) ? RemoveRowAsync(_pairs, LedgerRows.SubscriptionPartition, subscriptionId, cancellationToken) : Task.FromResult(false);
 
     private static bool IsKey(string? value)
     {

@@ -43,12 +43,13 @@ internal static class ExitCodes
         _ => Fatal,
     };
 
-    /// <summary>The exit code of a service operation that did not succeed: bad input 2, not found 3, conflict 4.</summary>
+    /// <summary>The exit code of a service operation that did not succeed: bad input 2, not found 3, conflict 4, unavailable 3.</summary>
     public static int FromService(ServiceOutcome outcome) => outcome switch
     {
         ServiceOutcome.Invalid => Usage,
         ServiceOutcome.NotFound => NotFound,
         ServiceOutcome.Conflict => Conflict,
+        ServiceOutcome.Unavailable => Fatal,
         _ => Ok,
     };
 

@@ -98,4 +98,10 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Run {RunId} took {Count} staged changed paths; it checks {Mode}")]
     public static partial void ChangedPathsTaken(ILogger logger, string runId, long count, string mode);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Run {RunId} planned exactly the previewed plan {Fingerprint} ({Actions} actions)")]
+    public static partial void PlanMatched(ILogger logger, string runId, string fingerprint, int actions);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Run {RunId} planned {Actual}, not the previewed plan {Expected}: it is cancelled before anything executes")]
+    public static partial void PlanChanged(ILogger logger, string runId, string expected, string actual);
 }

@@ -50,11 +50,18 @@ public sealed class RunApi(RunService runs, ApiUrls urls, TimeProvider time, ILo
                 return SyncHttp.From(result);
             }
 
-            var run = result.Value!;
-            var status = urls.Run(run.Id);
-            var body = new RunAccepted(run.Id, run.Pair, run.Kind, run.Message, status.ToString(), urls.Terminate(run.Id).ToString(), urls.Events(run.Id).ToString());
-            return SyncHttp.WithLocation(Results.Json(body, SyncHttp.Json, statusCode: 202), status);
+            return Accepted(result.Value!, urls);
         });
+
+    /// <summary>The 202 of a started run: <c>Location</c> = its status URL, a <see cref="RunAccepted"/> body.</summary>
+    public static IResult Accepted(RunStarted run, ApiUrls urls)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(urls);
+        var status = urls.Run(run.Id);
+        var body = new RunAccepted(run.Id, run.Pair, run.Kind, run.Message, status.ToString(), urls.Terminate(run.Id).ToString(), urls.Events(run.Id).ToString());
+        return SyncHttp.WithLocation(Results.Json(body, SyncHttp.Json, statusCode: 202), status);
+    }
 
     /// <summary>Runs, newest first: query <c>pair</c> (a name; every pair's when absent) and <c>top</c> (1..1000, default 50).</summary>
     public Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>

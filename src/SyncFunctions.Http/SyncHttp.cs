@@ -64,7 +64,7 @@ public static class SyncHttp
         }
     }
 
-    /// <summary>The status and body of a service result: the value as JSON, or a problem (400, 404, 409).</summary>
+    /// <summary>The status and body of a service result: the value as JSON, or a problem (400, 404, 409, 503).</summary>
     public static IResult From<T>(ServiceResult<T> result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -75,6 +75,7 @@ public static class SyncHttp
             ServiceOutcome.Accepted => Results.Json(result.Value, Json, statusCode: 202),
             ServiceOutcome.NotFound => Problem(404, "not found", result.Problem!),
             ServiceOutcome.Conflict => Problem(409, "conflict", result.Problem!),
+            ServiceOutcome.Unavailable => Problem(503, "unavailable", result.Problem!),
             _ => Problem(400, "bad request", result.Problem!),
         };
     }

@@ -17,6 +17,9 @@ namespace SyncFunctions.Serve;
 /// <param name="Log">Where failures of a request are logged (never keys or bodies).</param>
 public sealed partial record ServeApiContext(PairService Pairs, RunService Runs, ApiKey Key, Func<Uri> BaseUrl, TimeProvider Time, ILogger Log)
 {
+    /// <summary>Preview, then apply (<c>/api/pairs/{name}/plan</c>, <c>/api/plans/{id}/apply</c>); null: those routes answer 404.</summary>
+    public PlanService? Plans { get; init; }
+
     /// <summary>Event Grid blob events (<c>/api/webhooks/blob-events</c>); null: the route answers 404.</summary>
     public BlobEventsWebhookService? BlobEvents { get; init; }
 }
@@ -82,6 +85,13 @@ public static partial class ServeApi
         api.MapGet("/pairs/{name}", (HttpRequest request, string name, CancellationToken ct) => pairs.GetAsync(request, name, ct));
         api.MapDelete("/pairs/{name}", (HttpRequest request, string name, CancellationToken ct) => pairs.RemoveAsync(request, name, ct));
         api.MapPost("/pairs/{name}/runs", (HttpRequest request, string name, CancellationToken ct) => runs.StartAsync(request, name, ct));
+        if (context.Plans is { } planService)
+        {
+            var plans = new PlanApi(planService, urls, context.Log);
+            api.MapPost("/pairs/{name}/plan", (HttpRequest request, string name, CancellationToken ct) => plans.PreviewAsync(request, name, ct));
+            api.MapPost("/plans/{id}/apply", (HttpRequest request, string id, CancellationToken ct) => plans.ApplyAsync(request, id, ct));
+        }
+
         api.MapGet("/runs", (HttpRequest request, CancellationToken ct) => runs.ListAsync(request, ct));
         api.MapGet("/runs/{id}", (HttpRequest request, string id, CancellationToken ct) => runs.GetAsync(request, id, ct));
         api.MapPost("/runs/{id}/terminate", (HttpRequest request, string id, CancellationToken ct) => runs.TerminateAsync(request, id, ct));

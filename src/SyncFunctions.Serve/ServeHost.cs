@@ -110,7 +110,8 @@ public static class ServeHost
         var webhooks = subscriptions is null ? null : new GraphWebhookService(services.Ledger, subscriptions, runs, services.Time, logs.CreateLogger("SyncFunctions.Webhooks"), stop);
         var blobEvents = new BlobEventsWebhookService(
             services.Ledger, services.Ledger, (name, ct) => runs.StartAsync(name, BlobEventsWebhookService.Trigger, markDirtyWhenBusy: true, ct), services.BlobAccounts, services.Time, logs.CreateLogger("SyncFunctions.Serve.BlobEvents"));
-        app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks, BlobEvents = blobEvents });
+        var plans = new PlanService(services.Ledger, pairs, services.Steps, runs, services.Time);
+        app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks, BlobEvents = blobEvents, Plans = plans });
         app.MapMaintenanceApi(timers.Maintenance);
         return app;
     }

@@ -45,6 +45,8 @@ public sealed class FunctionMetadataTests
         { "GET", "runs/{id}", "Function" },
         { "POST", "runs/{id}/terminate", "Function" },
         { "GET", "runs/{id}/events", "Function" },
+        { "POST", "pairs/{name}/plan", "Function" },
+        { "POST", "plans/{id}/apply", "Function" },
         { "POST", "webhooks/graph", "Anonymous" },
         { "POST", "webhooks/blob-events", "Anonymous" },
         { "OPTIONS", "webhooks/blob-events", "Anonymous" },

@@ -132,17 +132,8 @@ public sealed class FollowUpRunTests : IAsyncLifetime
         }
 
         using var steps = Steps(TimeProvider.System);
-        var provider = new Provider(steps, _owner);
-        _host = await DurableTaskTestHost.StartAsync(
-            r => r.AddSyncTasks(),
-            new DurableTaskTestHostOptions
-            {
-                ConfigureServices = services =>
-                {
-                    services.AddSingleton<IRunStepsProvider>(provider);
-                    services.AddSingleton<IRunLauncher>(sp => new DurableRunLauncher(sp.GetRequiredService<DurableTaskClient>()));
-                },
-            });
+        var provider = new FixedStepsProvider(steps, _owner);
+        _host = await FixedStepsProvider.StartHostAsync(provider);
         var pair = new PairRecord("p-followup", "local:" + _root, "memory:" + _destination.StoreId);
         var first = await steps.StartRunAsync(new StartRunRequest(pair, new SyncOptions { Trigger = "webhook" }, "orch:first"), default);
         for (var i = 0; i < 5; i++)
@@ -192,17 +183,5 @@ public sealed class FollowUpRunTests : IAsyncLifetime
         }
 
         return runs;
-    }
-
-    private sealed class UnknownLiveness : IOwnerLiveness
-    {
-        public bool? IsAlive(string host, int pid, DateTimeOffset started) => null;
-    }
-
-    private sealed class Provider(RunSteps steps, OwnerIdentity owner) : IRunStepsProvider
-    {
-        public ValueTask<RunSteps> GetAsync(string pairId, CancellationToken cancellationToken) => ValueTask.FromResult(steps);
-
-        public string NewWorkerId() => LeaseOwners.New(owner);
     }
 }

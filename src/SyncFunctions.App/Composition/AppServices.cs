@@ -64,6 +64,12 @@ public sealed record AppServices(ILedger Ledger, IRunStepsProvider Steps, IPairE
     /// <summary>The run routes for <paramref name="request"/> over the invocation's Durable client.</summary>
     public RunApi RunApi(HttpRequest request, DurableTaskClient client) => new(Runs(client), ApiUrls.For(request, PublicUrl), Time, Log);
 
+    /// <summary>Preview, then apply: plans of named pairs, their runs on <paramref name="client"/>.</summary>
+    public PlanService Plans(DurableTaskClient client) => new(Ledger, Pairs(), Steps, Runs(client), Time);
+
+    /// <summary>The preview-then-apply routes for <paramref name="request"/> over the invocation's Durable client.</summary>
+    public PlanApi PlanApi(HttpRequest request, DurableTaskClient client) => new(Plans(client), ApiUrls.For(request, PublicUrl), Log);
+
     /// <summary>The schedule orchestrations' reconcile (every pair's schedule instance in line with its definition).</summary>
     public ScheduleReconciler Schedules(DurableTaskClient client) => new(Ledger, new DurableScheduleInstances(client));
 

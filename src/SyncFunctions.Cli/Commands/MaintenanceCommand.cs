@@ -68,7 +68,7 @@ internal static class MaintenanceCommand
         var verb = report.DryRun ? "would remove" : "removed";
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"maintenance{(report.DryRun ? " (dry run)" : "")}: {verb} {c.Runs} runs ended over {report.RetentionDays:0.#} days ago ({c.WorkItems} work items, {c.Actions} actions), {c.StagingAreas} staging tables; " +
+            $"maintenance{(report.DryRun ? " (dry run)" : "")}: {verb} {c.Runs} runs ended over {report.RetentionDays:0.#} days ago ({c.WorkItems} work items, {c.Actions} actions), {c.StagingAreas} staging tables, {c.ExpiredPlans} expired plans; " +
             $"{(report.DryRun ? "would release" : "released")} {c.ReleasedLeases} stale leases; {(report.DryRun ? "would end" : "ended")} {c.AbandonedRuns} abandoned runs"));
         foreach (var run in report.Runs)
         {

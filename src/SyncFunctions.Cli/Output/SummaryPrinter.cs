@@ -46,6 +46,11 @@ internal static class SummaryPrinter
     /// <summary>A dry run's plan: what a real run would do, one line per change.</summary>
     private static void PrintPlan(IAnsiConsole console, RunSummary summary, bool terminal)
     {
+        if (summary.Plan is { } plan)
+        {
+            console.MarkupLine(Markup.Escape(PlanLine(plan)));
+        }
+
         if (!summary.DryRun || summary.Planned.Count == 0)
         {
             return;
@@ -61,6 +66,15 @@ internal static class SummaryPrinter
         {
             console.MarkupLine(Markup.Escape($"  ... and {summary.Planned.Count - TerminalProblemLimit} more (--json lists them all)"));
         }
+    }
+
+    /// <summary>The plan in one line, as <c>POST /api/pairs/{name}/plan</c> counts it.</summary>
+    public static string PlanLine(Core.Planning.PlanPreview plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"plan {plan.Fingerprint}: {plan.Actions:N0} actions: {plan.Uploads:N0} uploads ({SizeParser.Format(plan.Bytes)}), {plan.Deletes:N0} deletes{(plan.DeletesHeldBack ? " (held back)" : "")}, {plan.Moves:N0} moves, {plan.BaselineUpdates:N0} record updates, {plan.Skipped:N0} skipped");
     }
 
     private static void PrintProblems(IAnsiConsole console, string title, IReadOnlyList<PathProblem> problems, bool terminal)

@@ -1,4 +1,5 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Planning;
 using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.InProcess;
@@ -120,33 +121,17 @@ internal sealed partial class DriveSession
     /// <summary>A dry run's report: the plan the run steps wrote into the overlay, which a real run would execute.</summary>
     private RunSummary DryRunSummary(RunRecord? row)
     {
-        var planned = new List<PlannedChange>();
-        var skipped = new List<PathProblem>();
-        long bytes = 0;
-        foreach (var a in DryRunLedger?.PlannedActions(int.MaxValue) ?? [])
-        {
-            if (a.Status == ActionStatus.Skipped && !(a.Kind == ActionKind.Delete && row?.DeletesHeldBack == true))
-            {
-                skipped.Add(new PathProblem(a.Path, a.LastError ?? "skipped"));
-                continue;
-            }
-
-            bytes += a.Kind == ActionKind.Upload ? a.SourceSize : 0;
-            if (planned.Count < MaxListedPlan)
-            {
-                planned.Add(new PlannedChange(a.Kind.ToString(), a.Path, a.SourceSize, a.Reason ?? ""));
-            }
-        }
-
         var held = row?.DeletesHeldBack == true;
+        var plan = PlanPreview.Of(DryRunLedger?.PlannedActions(int.MaxValue) ?? [], held, MaxListedPlan);
         return Summary(row, held ? RunOutcome.DeletesHeldBack : RunOutcome.Succeeded) with
         {
             Succeeded = 0,
             Failed = 0,
-            Skipped = skipped.Count,
-            BytesTotal = bytes,
-            SkippedItems = skipped,
-            Planned = planned,
+            Skipped = plan.Skipped,
+            BytesTotal = plan.Bytes,
+            SkippedItems = plan.SkippedItems,
+            Planned = plan.Items,
+            Plan = plan,
             Message = held ? $"{row!.HeldBackDeletes} deletes would be held back by the delete limit" : null,
         };
     }

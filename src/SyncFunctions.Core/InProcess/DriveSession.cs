@@ -228,7 +228,7 @@ internal sealed partial class DriveSession(InProcessDriver driver, RunSteps step
         while (!token.IsCancellationRequested)
         {
             var result = await StepCalls.RunAsync(
-                ct => steps.ObserveAsync(run, long.MaxValue, options.DryRun ? null : (ticket, t) => StartNewAsync(dispatcher, ticket, t), ct),
+                ct => steps.ObserveAsync(run, long.MaxValue, options.DryRun || options.ExpectedPlan is not null ? null : (ticket, t) => StartNewAsync(dispatcher, ticket, t), ct),
                 Env.Time,
                 token).ConfigureAwait(false);
             _observed = result;

@@ -19,6 +19,12 @@ public sealed record MaintenanceOptions
     /// </summary>
     public TimeSpan StaleLeaseAge { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Previewed plans stay this long after they expired (applying one answers "expired" rather than "no such plan"),
+    /// then maintenance removes them.
+    /// </summary>
+    public TimeSpan PlanGrace { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Plan only: report what would be removed, remove nothing.</summary>
     public bool DryRun { get; init; }
 
@@ -40,7 +46,11 @@ public sealed record ExpiredRun(string PairId, string RunId, RunStatus Status, D
 public sealed record StaleRun(string PairId, string RunId, string? CoordinatorId, DateTimeOffset LeaseEnded, bool Abandoned);
 
 /// <summary>Totals of a maintenance pass: what would be removed (dry run) or what was.</summary>
-public sealed record MaintenanceCounts(long Runs, long WorkItems, long Actions, long StagingAreas, long ReleasedLeases, long AbandonedRuns);
+public sealed record MaintenanceCounts(long Runs, long WorkItems, long Actions, long StagingAreas, long ReleasedLeases, long AbandonedRuns)
+{
+    /// <summary>Previewed plans that expired over <see cref="MaintenanceOptions.PlanGrace"/> ago.</summary>
+    public long ExpiredPlans { get; init; }
+}
 
 /// <summary>What maintenance found (and, unless a dry run, removed); lists capped at <see cref="MaintenanceOptions.MaxListed"/>.</summary>
 /// <param name="DryRun">Nothing was removed.</param>
@@ -74,4 +84,8 @@ public sealed record MaintenancePlan(
     MaintenanceOptions Options,
     IReadOnlyList<(RunRecord Run, ExpiredRun View)> Expired,
     IReadOnlyList<string> OrphanStagingAreas,
-    IReadOnlyList<(RunRecord Run, StaleRun View)> Stale);
+    IReadOnlyList<(RunRecord Run, StaleRun View)> Stale)
+{
+    /// <summary>Previewed plans past their grace period (their ids).</summary>
+    public IReadOnlyList<string> ExpiredPlans { get; init; } = [];
+}

@@ -79,7 +79,16 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
         var live = runs.Where(r => r.Status == RunStatus.Running).Select(r => ledger.StagingAreaOf(r.RunId)).ToHashSet(StringComparer.Ordinal);
         var removedWithRuns = expired.Select(e => ledger.StagingAreaOf(e.Item1.RunId)).ToHashSet(StringComparer.Ordinal);
         var orphans = areas.Where(a => !live.Contains(a) && !removedWithRuns.Contains(a)).Order(StringComparer.Ordinal).ToList();
-        return new MaintenancePlan(now, options, expired, orphans, stale);
+        var plans = new List<string>();
+        await foreach (var previewed in ledger.ListPlansAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (previewed.ExpiresAt < now - options.PlanGrace)
+            {
+                plans.Add(previewed.PlanId);
+            }
+        }
+
+        return new MaintenancePlan(now, options, expired, orphans, stale) { ExpiredPlans = plans };
     }
 
     /// <summary>Executes <paramref name="plan"/>: only rows still as planned change; the rest is reported as skipped.</summary>
@@ -122,6 +131,14 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
             else
             {
                 done.Skipped.Add($"run {run.RunId}: its coordinator renewed or changed it since it was read; kept");
+            }
+        }
+
+        foreach (var planId in plan.ExpiredPlans)
+        {
+            if (await ledger.RemovePlanAsync(planId, cancellationToken).ConfigureAwait(false))
+            {
+                done.Plans++;
             }
         }
 
@@ -198,7 +215,10 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
             done?.Actions ?? runs.Sum(r => r.Actions),
             areas.Count,
             stale.Count(s => !s.Abandoned),
-            stale.Count(s => s.Abandoned));
+            stale.Count(s => s.Abandoned))
+        {
+            ExpiredPlans = done?.Plans ?? plan.ExpiredPlans.Count,
+        };
         return new MaintenanceReport(dryRun, plan.At, plan.Options.Retention.TotalDays, counts, [.. runs.Take(max)], [.. areas.Take(max)], [.. stale.Take(max)], done?.Skipped ?? []);
     }
 
@@ -213,6 +233,8 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
         public List<StaleRun> Stale { get; } = [];
 
         public List<string> Skipped { get; } = [];
+
+        public long Plans { get; set; }
 
         public long WorkItems { get; set; }
 

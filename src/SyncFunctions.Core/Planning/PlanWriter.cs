@@ -155,6 +155,7 @@ internal sealed class PlanWriter
             Logs.DeletesHeldBack(_ctx.Log, PlannedDeletes, _ctx.Options.MaxDelete!.ToString(), baselineCount);
         }
 
+        var mismatch = await PlanCheck.MismatchAsync(_ctx, cancellationToken).ConfigureAwait(false);
         var expected = _savedItemNo;
         await _ctx.UpdateRunAsync(
             r =>
@@ -181,6 +182,12 @@ internal sealed class PlanWriter
                     DeletesHeldBack = decision.HoldBack,
                     HeldBackDeletes = decision.HoldBack ? PlannedDeletes : 0,
                 };
+                if (mismatch is not null)
+                {
+                    // Not the plan that was previewed: the run ends cancelled before anything of it executes.
+                    done = done with { CancelRequested = true, Error = mismatch };
+                }
+
                 return more is null ? done : more(done);
             },
             cancellationToken).ConfigureAwait(false);

@@ -78,6 +78,20 @@ public sealed class DryRunLedger(ILedger real) : ILedger
     public Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("a dry run does not remove subscriptions");
 
+    /// <summary>Plans are read from the real ledger; a dry run never stores one (the service that previews does).</summary>
+    public Task<PlanRecord?> GetPlanAsync(string planId, CancellationToken cancellationToken) => real.GetPlanAsync(planId, cancellationToken);
+
+    public IAsyncEnumerable<PlanRecord> ListPlansAsync(CancellationToken cancellationToken) => real.ListPlansAsync(cancellationToken);
+
+    public Task<PlanRecord?> TryAddPlanAsync(PlanRecord plan, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not store plans");
+
+    public Task<PlanRecord?> TryUpdatePlanAsync(PlanRecord plan, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not change plans");
+
+    public Task<bool> RemovePlanAsync(string planId, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("a dry run does not remove plans");
+
     public Task<RunRecord> CreateRunAsync(RunRecord run, CancellationToken cancellationToken) => Task.FromResult(Store(_runs, run.RunId, run));
 
     public Task<RunRecord?> GetRunAsync(string pairId, string runId, CancellationToken cancellationToken) => Task.FromResult(Get(_runs, runId));

@@ -109,6 +109,7 @@ public sealed partial class RunSteps
         // destination as they leave it, and a later folder move may start inside an earlier one's target.
         var firstFolderMoves = open.Where(i => i.Kind == WorkItemKind.FolderMoves).Select(i => i.ItemId).Order(StringComparer.Ordinal).FirstOrDefault();
         var claimable = new List<WorkItemTicket>();
+        var gated = PlanGateClosed(row);
         var held = 0;
         foreach (var item in open)
         {
@@ -126,7 +127,7 @@ public sealed partial class RunSteps
                 WorkItemKind.LargeFile when item.RangeCount > 0 => !rangesOpen.Contains(item.ItemId),
                 _ => true,
             };
-            if (ready && !(IsChangeFeed && !row.ObserveDone) && claimable.Count < Env.Steps.MaxClaimableListed)
+            if (ready && !gated && !(IsChangeFeed && !row.ObserveDone) && claimable.Count < Env.Steps.MaxClaimableListed)
             {
                 claimable.Add(WorkItemTicket.Of(item));
             }

@@ -25,6 +25,11 @@ public sealed partial class RunSteps
             return new WorkItemResult(WorkOutcome.AlreadyDone, Message: $"run {run.RunId} has ended ({run.Status})");
         }
 
+        if (PlanGateClosed(run))
+        {
+            return new WorkItemResult(WorkOutcome.Waiting, Message: $"run {run.RunId} applies a previewed plan: nothing executes before its plan is complete and matches");
+        }
+
         var item = await Ledger.GetWorkItemAsync(work.RunId, work.ItemId, cancellationToken).ConfigureAwait(false);
         if (item is null)
         {
@@ -61,6 +66,13 @@ public sealed partial class RunSteps
             return await RunClaimedAsync(ctx, claim, token => new ItemExecutor(ctx, claim).ExecuteAsync(claimed.Actions, claimed.GiveUpFirst, giveUpReason: null, token), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A run that applies a previewed plan executes nothing until its plan is complete and its fingerprint compared
+    /// (planning sets the cancel flag when it differs).
+    /// </summary>
+    internal static bool PlanGateClosed(RunRecord run) =>
+        (!run.ObserveDone || run.CancelRequested) && StoredOptions.Restore(run.OptionsJson, new SyncOptions()).ExpectedPlan is not null;
 
     /// <summary>Why an item may not be claimed yet, or null.</summary>
     private string? WaitReason(RunRecord run, WorkItemRecord item)

@@ -70,6 +70,9 @@ public sealed record RunSummary
 
     /// <summary>With --dry-run: what would be done (first 10,000).</summary>
     public IReadOnlyList<PlannedChange> Planned { get; init; } = [];
+
+    /// <summary>With --dry-run: the plan's counts and fingerprint (what <c>POST /api/pairs/{name}/plan</c> shows).</summary>
+    public Planning.PlanPreview? Plan { get; init; }
     public string? Message { get; init; }
 
     /// <summary>A resumed run keeps its stored options: which given options it did not take.</summary>

@@ -10,7 +10,8 @@ namespace SyncFunctions.Core.Protocol;
 /// </summary>
 /// <remarks>
 /// Format (JSON, camelCase): <c>{"chunkSize":4194304,"force":false,"maxDelete":"10%","parallel":16,"dryRun":false}</c>.
-/// Rows written before <c>dryRun</c> existed read as false; unknown properties are ignored.
+/// A run applying a previewed plan adds <c>"expectedPlan":"sha256:..."</c>. Rows written before <c>dryRun</c> existed
+/// read as false; unknown properties are ignored.
 /// </remarks>
 public static class StoredOptions
 {
@@ -20,7 +21,7 @@ public static class StoredOptions
     };
 
     public static string ToJson(SyncOptions o) =>
-        JsonSerializer.Serialize(new Stored(o.ChunkSize, o.Force, o.MaxDelete?.ToString(), o.Parallel, o.DryRun), Json);
+        JsonSerializer.Serialize(new Stored(o.ChunkSize, o.Force, o.MaxDelete?.ToString(), o.Parallel, o.DryRun, o.ExpectedPlan), Json);
 
     /// <summary>The run's stored options, with this process's <paramref name="current"/> for what is not stored (or unreadable).</summary>
     public static SyncOptions Restore(string json, SyncOptions current)
@@ -38,6 +39,7 @@ public static class StoredOptions
             Force = s.Force,
             MaxDelete = limit,
             DryRun = s.DryRun,
+            ExpectedPlan = s.ExpectedPlan,
             Parallel = s.Parallel is >= SyncOptions.MinParallel and <= SyncOptions.MaxParallel ? s.Parallel : current.Parallel,
         };
     }
@@ -76,5 +78,5 @@ public static class StoredOptions
         }
     }
 
-    private sealed record Stored(long ChunkSize, bool Force, string? MaxDelete, int Parallel, bool DryRun);
+    private sealed record Stored(long ChunkSize, bool Force, string? MaxDelete, int Parallel, bool DryRun, string? ExpectedPlan = null);
 }

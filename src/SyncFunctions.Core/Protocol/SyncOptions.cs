@@ -24,6 +24,12 @@ public sealed record SyncOptions
     /// <summary>Upper bound for deletes in one run; null: no bound.</summary>
     public MaxDeleteLimit? MaxDelete { get; init; }
 
+    /// <summary>
+    /// A run that applies a previewed plan: the fingerprint (<see cref="Planning.PlanFingerprint"/>) its plan must have.
+    /// Nothing of the run executes before its plan is complete and compared; a different plan cancels the run.
+    /// </summary>
+    public string? ExpectedPlan { get; init; }
+
     /// <summary>What started the run (cli, timer, http, webhook).</summary>
     public string Trigger { get; init; } = "cli";
 

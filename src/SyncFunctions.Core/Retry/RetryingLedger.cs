@@ -98,6 +98,16 @@ public sealed class RetryingLedger(ILedger inner, RetryPolicy policy) : ILedger
 
     public Task<bool> RemoveSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) => Run(ct => inner.RemoveSubscriptionAsync(subscriptionId, ct), cancellationToken);
 
+    public Task<PlanRecord?> GetPlanAsync(string planId, CancellationToken cancellationToken) => Run(ct => inner.GetPlanAsync(planId, ct), cancellationToken);
+
+    public IAsyncEnumerable<PlanRecord> ListPlansAsync(CancellationToken cancellationToken) => List(inner.ListPlansAsync, cancellationToken);
+
+    public Task<PlanRecord?> TryAddPlanAsync(PlanRecord plan, CancellationToken cancellationToken) => Run(ct => inner.TryAddPlanAsync(plan, ct), cancellationToken);
+
+    public Task<PlanRecord?> TryUpdatePlanAsync(PlanRecord plan, CancellationToken cancellationToken) => Run(ct => inner.TryUpdatePlanAsync(plan, ct), cancellationToken);
+
+    public Task<bool> RemovePlanAsync(string planId, CancellationToken cancellationToken) => Run(ct => inner.RemovePlanAsync(planId, ct), cancellationToken);
+
     public Task StageChangedPathsAsync(string pairId, IReadOnlyList<string> paths, DateTimeOffset stagedAt, CancellationToken cancellationToken) =>
         Run(ct => inner.StageChangedPathsAsync(pairId, paths, stagedAt, ct), cancellationToken);
 

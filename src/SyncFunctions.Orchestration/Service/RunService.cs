@@ -5,7 +5,7 @@ using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Orchestration.Service;
 
-/// <summary>A run started (or the pair marked to run again) by <see cref="RunService.StartAsync"/>.</summary>
+/// <summary>A run started (or the pair marked to run again) by <see cref="RunService.StartAsync(string, string, bool, CancellationToken)"/>.</summary>
 /// <param name="Id">The run, also its orchestration instance id.</param>
 /// <param name="Pair">The pair's name.</param>
 /// <param name="Kind">started, resumed or marked-dirty.</param>
@@ -34,7 +34,11 @@ public sealed record RunProgressView(string Status, string Phase, long Files, lo
 /// <param name="LastUpdatedTime">When it last changed.</param>
 /// <param name="CustomStatus">Its progress.</param>
 /// <param name="Output">Its final result once ended by its orchestration.</param>
-public sealed record RunStatusResponse(string Id, string PairId, string Trigger, string RuntimeStatus, DateTimeOffset? CreatedTime, DateTimeOffset? LastUpdatedTime, RunProgressView CustomStatus, FinalizeResult? Output);
+public sealed record RunStatusResponse(string Id, string PairId, string Trigger, string RuntimeStatus, DateTimeOffset? CreatedTime, DateTimeOffset? LastUpdatedTime, RunProgressView CustomStatus, FinalizeResult? Output)
+{
+    /// <summary>Why the run stopped or was handed back (the ledger's last error of the run), when it says.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>
 /// Runs of named pairs as durable orchestrations: start (one active run per pair, by the pair row's CAS; a trigger
@@ -56,15 +60,23 @@ public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvi
     public async Task<ServiceResult<RunStarted>> StartAsync(string name, string trigger, bool markDirtyWhenBusy, CancellationToken cancellationToken)
     {
         var found = await pairs.FindAsync(name, cancellationToken).ConfigureAwait(false);
-        if (found.Value is not { } definition)
-        {
-            return new ServiceResult<RunStarted>(found.Outcome, null, found.Problem);
-        }
+        return found.Value is not { } definition
+            ? new ServiceResult<RunStarted>(found.Outcome, null, found.Problem)
+            : await StartAsync(definition, PairService.OptionsOf(definition, trigger), markDirtyWhenBusy, runId: null, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Starts a run of <paramref name="definition"/> with <paramref name="options"/> (a new run gets
+    /// <paramref name="runId"/> when given) and launches its orchestration; see the overload by name.
+    /// </summary>
+    public async Task<ServiceResult<RunStarted>> StartAsync(PairDefinition definition, SyncOptions options, bool markDirtyWhenBusy, string? runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var name = definition.Name;
         var pairSteps = await steps.GetAsync(definition.PairId, cancellationToken).ConfigureAwait(false);
         var coordinator = steps.NewWorkerId();
         var pair = new PairRecord(definition.PairId, definition.Source, definition.Destination, CreatedAt: time.GetUtcNow());
-        var start = await pairSteps.StartRunAsync(new StartRunRequest(pair, PairService.OptionsOf(definition, trigger), coordinator, markDirtyWhenBusy), cancellationToken).ConfigureAwait(false);
+        var start = await pairSteps.StartRunAsync(new StartRunRequest(pair, options, coordinator, markDirtyWhenBusy, runId), cancellationToken).ConfigureAwait(false);
         switch (start.Kind)
         {
             case StartKind.Busy:
@@ -167,7 +179,10 @@ public sealed class RunService(ILedger ledger, PairService pairs, IRunStepsProvi
         var progress = new RunProgressView(run.Status.ToString(), ended ? "ended" : live?.Phase ?? "observe", files, totalFiles, bytes, totalBytes, failed, Math.Round(rate, 1), eta is { } e ? Math.Round(e, 1) : null, live?.Activities);
         return new RunStatusResponse(
             run.RunId, run.PairId, run.Trigger, RuntimeStatus(run, instance), run.CreatedAt,
-            instance?.LastUpdatedAt ?? run.EndedAt ?? Later(run.Heartbeat, run.CreatedAt), progress, output);
+            instance?.LastUpdatedAt ?? run.EndedAt ?? Later(run.Heartbeat, run.CreatedAt), progress, output)
+        {
+            Error = run.Error,
+        };
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

@@ -1,6 +1,6 @@
 namespace SyncFunctions.Orchestration.Service;
 
-/// <summary>How a service operation ended, in terms every host maps the same way (HTTP: 200, 201, 202, 400, 404, 409).</summary>
+/// <summary>How a service operation ended, in terms every host maps the same way (HTTP: 200, 201, 202, 400, 404, 409, 503).</summary>
 public enum ServiceOutcome
 {
     Ok,
@@ -9,6 +9,9 @@ public enum ServiceOutcome
     Invalid,
     NotFound,
     Conflict,
+
+    /// <summary>A store the operation needs could not be used (HTTP 503).</summary>
+    Unavailable,
 }
 
 /// <summary>The result of a service operation: a value, or a problem a user can act on.</summary>

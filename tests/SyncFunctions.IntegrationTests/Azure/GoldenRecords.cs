@@ -21,6 +21,10 @@ internal static class GoldenRecords
         "0fc7e1a4-7b25-4f4b-9b5b-6a0f2a3c9d11", "docs-backup", "pairabc123", "graph:https://graph.microsoft.com/v1.0|b!drive1", "/drives/b!drive1/root",
         "golden-client-state-not-a-secret", T0.AddDays(2), T0);
 
+    public static PlanRecord Plan { get; } = new(
+        "4f0c2b9e8d7a41c3b2e1f0a9d8c7b6a5", "docs-backup", "pairabc123", "W/\"datetime'2026-01-02T03%3A04%3A05.0000000Z'\"", "W/\"datetime'2026-01-02T03%3A04%3A06.0000000Z'\"",
+        "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 120, 5_242_880, 3, T0, T0.AddMinutes(15), "20260102T030405-ab12cd34");
+
     public static RunRecord Run { get; } = new()
     {
         PairId = "pairabc123",

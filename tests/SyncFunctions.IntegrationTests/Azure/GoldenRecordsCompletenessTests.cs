@@ -11,6 +11,7 @@ public sealed class GoldenRecordsCompletenessTests
         { "pair", GoldenRecords.Pair },
         { "pairname", GoldenRecords.Definition },
         { "subscription", GoldenRecords.Subscription },
+        { "plan", GoldenRecords.Plan },
         { "run", GoldenRecords.Run },
         { "workitem", GoldenRecords.WorkItem },
         { "action", GoldenRecords.Action },

@@ -67,6 +67,16 @@ public sealed class LedgerGoldenTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlanRow_MatchesGoldenFileAndRoundTrips()
+    {
+        var plan = GoldenRecords.Plan;
+        var stored = await _ledger.TryAddPlanAsync(plan, Ct);
+
+        await AssertGoldenAsync("plan.json", "SyncPairs", "plan", plan.PlanId);
+        Assert.Equal(plan with { ETag = stored!.ETag }, await _ledger.GetPlanAsync(plan.PlanId, Ct));
+    }
+
+    [Fact]
     public async Task RunRow_MatchesGoldenFileAndRoundTrips()
     {
         var run = GoldenRecords.Run;

@@ -64,7 +64,7 @@ internal sealed class HttpFuzz(int seed, string key, Func<Random, string> validS
         }
 
         var contentType = random.Next(6) == 0 ? null : Pick(random, ContentTypes);
-        return random.Next(14) switch
+        return random.Next(16) switch
         {
             0 => new("GET", "api/pairs", null, null, requestKey, headers),
             1 or 2 or 3 => new("POST", "api/pairs", PairBody(random), random.Next(4) == 0 ? contentType : "application/json", requestKey, headers),
@@ -77,6 +77,8 @@ internal sealed class HttpFuzz(int seed, string key, Func<Random, string> validS
             10 => new("GET", $"api/runs/{RunId(random)}/events", null, null, requestKey, headers),
             11 => new("POST", "api/webhooks/graph" + (random.Next(3) == 0 ? "?validationToken=" + Uri.EscapeDataString(Token(random)) : ""), NotificationBody(random), contentType, requestKey, headers),
             12 => new(Pick(random, ["POST", "OPTIONS"]), "api/webhooks/blob-events", EventBody(random), contentType, requestKey, headers),
+            13 => new("POST", $"api/pairs/{Segment(random)}/plan", random.Next(3) == 0 ? PairBody(random) : null, contentType, requestKey, headers),
+            14 => new("POST", $"api/plans/{PlanId(random)}/apply", random.Next(3) == 0 ? Bytes(random, 64) : null, contentType, requestKey, headers),
             _ => new(Pick(random, ["PUT", "PATCH", "GET", "DELETE", "OPTIONS"]), Pick(random, ["api", "api/", "api/pairs/a/b/c", "api/plans/x/apply", "api/%2e%2e/x", "x", "api/runs/"]), Bytes(random, 64), contentType, requestKey, headers),
         };
     }
@@ -97,6 +99,17 @@ internal sealed class HttpFuzz(int seed, string key, Func<Random, string> validS
         2 => new string('r', random.Next(100, 400)),
         _ => Uri.EscapeDataString(Token(random)),
     };
+
+    private static string PlanId(Random random) => random.Next(4) switch
+    {
+        0 => Hex(random, 32),
+        1 => Hex(random, 32).ToUpperInvariant(),
+        2 => new string('a', random.Next(0, 80)),
+        _ => Uri.EscapeDataString(Token(random)),
+    };
+
+    private static string Hex(Random random, int length) =>
+        string.Concat(Enumerable.Range(0, length).Select(_ => "0123456789abcdef"[random.Next(16)]));
 
     private static string Token(Random random)
     {

@@ -72,6 +72,75 @@ public sealed class DryRunPlanTests
         Assert.Equal(4, Planned(dry).Count);
     }
 
+    [Fact]
+    public async Task ExpectedPlan_SameAsPreviewed_RunExecutesIt()
+    {
+        var h = new EngineHarness();
+        h.SeedSmallFiles(150);
+        h.Source.Put("big/large.bin", EngineHarness.Content(99, (64 * 1024 * 3) + 5));
+        var preview = await h.SyncAsync(h.Options with { DryRun = true });
+
+        var real = await h.SyncAsync(h.Options with { ExpectedPlan = preview.Plan!.Fingerprint });
+
+        Assert.Equal(RunOutcome.Succeeded, real.Outcome);
+        Assert.Equal(151, real.Succeeded);
+        h.AssertMirrored();
+        var row = (await h.Ledger.GetRunAsync(h.Pair.PairId, real.RunId!, Ct))!;
+        Assert.Null(row.Error);
+        Assert.Equal(preview.Plan.Fingerprint, StoredOptions.Restore(row.OptionsJson, new SyncOptions()).ExpectedPlan);
+    }
+
+    [Fact]
+    public async Task ExpectedPlan_SourceChangedSincePreview_RunCancelledWithTheReasonAndNothingExecuted()
+    {
+        var h = new EngineHarness();
+        h.SeedSmallFiles(20);
+        Assert.Equal(RunOutcome.Succeeded, (await h.SyncAsync()).Outcome);
+        h.Source.Put("f/00003.txt", EngineHarness.Content(1003, 321));
+        var preview = await h.SyncAsync(h.Options with { DryRun = true });
+        h.Source.Remove("f/00004.txt");
+        h.Source.Put("new.txt", EngineHarness.Content(7, 70));
+        var before = h.Destination.Snapshot();
+        var baseline = h.Ledger.BaselineSnapshot(h.Pair.PairId);
+        var cursor = (await h.Ledger.GetPairAsync(h.Pair.PairId, Ct))!;
+
+        var real = await h.SyncAsync(h.Options with { ExpectedPlan = preview.Plan!.Fingerprint });
+
+        Assert.Equal(RunOutcome.Cancelled, real.Outcome);
+        Assert.Equal(before, h.Destination.Snapshot());
+        Assert.Equal(baseline, h.Ledger.BaselineSnapshot(h.Pair.PairId));
+        var row = (await h.Ledger.GetRunAsync(h.Pair.PairId, real.RunId!, Ct))!;
+        Assert.Equal(RunStatus.Cancelled, row.Status);
+        Assert.Contains(preview.Plan.Fingerprint, row.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was executed", row.Error, StringComparison.Ordinal);
+        Assert.Equal(0, row.SucceededActions);
+        var pair = (await h.Ledger.GetPairAsync(h.Pair.PairId, Ct))!;
+        Assert.Null(pair.ActiveRunId);
+        Assert.Equal(cursor.LastCompletedRunId, pair.LastCompletedRunId);
+
+        // Planned again without the stale expectation, the run does the three changes.
+        Assert.Equal(RunOutcome.Succeeded, (await h.SyncAsync()).Outcome);
+        h.AssertMirrored();
+    }
+
+    [Fact]
+    public async Task PlanPreview_DryRunOfTheSameState_SameFingerprintAndCounts()
+    {
+        var h = new EngineHarness();
+        h.SeedSmallFiles(30);
+        Assert.Equal(RunOutcome.Succeeded, (await h.SyncAsync()).Outcome);
+        h.Source.Remove("f/00001.txt");
+        h.Source.Put("f/00002.txt", EngineHarness.Content(1002, 222));
+        h.Source.Put("n/new.txt", EngineHarness.Content(9, 90));
+
+        var first = (await h.SyncAsync(h.Options with { DryRun = true })).Plan!;
+        var second = (await h.SyncAsync(h.Options with { DryRun = true, Parallel = 1 })).Plan!;
+
+        Assert.Equal(first.Fingerprint, second.Fingerprint);
+        Assert.Equal((3L, 2L, 1L, 312L), (first.Actions, first.Uploads, first.Deletes, first.Bytes));
+        Assert.Equal(["Delete f/00001.txt", "Upload f/00002.txt", "Upload n/new.txt"], first.Items.Select(i => $"{i.Kind} {i.Path}").Order(StringComparer.Ordinal));
+    }
+
     private static List<string> Planned(RunSummary dry) =>
         [.. dry.Planned.Select(p => $"{p.Kind} {p.Path}").Order(StringComparer.Ordinal)];
 
