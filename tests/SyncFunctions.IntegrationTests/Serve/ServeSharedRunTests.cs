@@ -9,7 +9,7 @@ using SyncFunctions.IntegrationTests.Infrastructure;
 namespace SyncFunctions.IntegrationTests.Serve;
 
 /// <summary>
-/// Three <c>syncfn serve</c> processes on one task hub share one run of many small files and two large ones; one of
+/// Three <c>syncfn serve</c> processes on one task hub share one run of 2,000 small files and 4 x 64 MiB; one of
 /// them is killed (<c>kill -9</c>) in the middle. The run completes on the other two, byte-identical, with work items
 /// done by all three and no item done twice beyond the attempts its dead worker cut short.
 /// </summary>
@@ -21,14 +21,18 @@ public sealed class ServeSharedRunTests(AzuriteFixture azurite) : CliTestBase(az
     [Fact]
     public async Task ThreeServes_OneKilledMidRun_RunCompletesByteIdenticalWithWorkFromAll()
     {
+        const int files = 2_000, larges = 4, largeSize = 64 * Mib;
         var source = NewTree("shared-src");
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < files; i++)
         {
             source.Write($"d{i % 12}/f{i}.bin", TestTree.RandomBytes(4096 + (i * 37 % 12_288), i));
         }
 
-        source.Write("large/a.bin", TestTree.RandomBytes(12 * Mib, 1001));
-        source.Write("large/b.bin", TestTree.RandomBytes((12 * Mib) + 17, 1002));
+        for (var i = 0; i < larges; i++)
+        {
+            source.Write($"large/{(char)('a' + i)}.bin", TestTree.RandomBytes(largeSize + (i * 17), 1001 + i));
+        }
+
         var container = NewContainer("shared");
         var hub = ServeProcess.NewTaskHub();
 
@@ -58,10 +62,10 @@ public sealed class ServeSharedRunTests(AzuriteFixture azurite) : CliTestBase(az
 
             // Kill one process once a third of the files have ended (bounded wait on the status the others serve).
             var killed = serves[0];
-            await WaitForAsync(clients[1], runId, s => s.GetProperty("customStatus").GetProperty("files").GetInt64() >= 200, TimeSpan.FromMinutes(3));
+            await WaitForAsync(clients[1], runId, s => s.GetProperty("customStatus").GetProperty("files").GetInt64() >= files / 3, TimeSpan.FromMinutes(6));
             await killed.KillHardAsync();
 
-            var ended = await WaitForAsync(clients[1], runId, s => s.GetProperty("runtimeStatus").GetString() is "Completed" or "Failed" or "Terminated", TimeSpan.FromMinutes(5));
+            var ended = await WaitForAsync(clients[1], runId, s => s.GetProperty("runtimeStatus").GetString() is "Completed" or "Failed" or "Terminated", TimeSpan.FromMinutes(15));
             var why = $"{ended}\n--- killed ---\n{killed.Output()}\n--- survivor ---\n{serves[1].Output()}";
             Assert.True(ended.GetProperty("runtimeStatus").GetString() == "Completed", why);
             Assert.True(ended.GetProperty("customStatus").GetProperty("status").GetString() == "Succeeded", why);
