@@ -30,7 +30,7 @@ public sealed class ContentChunk
     /// <summary>The chunk's length in bytes.</summary>
     public int Length => Data.Length;
 
-    /// <summary>The SHA-256 of the chunk's bytes (32 bytes): its identity in a repository (see <see cref="ChunkId"/>).</summary>
+    /// <summary>The SHA-256 of the chunk's bytes (32 bytes): its identity in a repository (see <see cref="Snapshots.Format.ObjectId"/>).</summary>
     public byte[] Sha256 { get; }
 
     /// <summary>

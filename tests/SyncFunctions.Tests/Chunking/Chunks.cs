@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SyncFunctions.Core.Chunking;
+using SyncFunctions.Core.Snapshots.Format;
 
 namespace SyncFunctions.Tests.Chunking;
 
@@ -50,7 +51,7 @@ internal static class Chunks
             Assert.Equal(chunk.Length, chunk.Data.Length);
             Assert.Equal(SHA256.HashData(chunk.Data.Span), chunk.Sha256);
             bytes?.Write(chunk.Data.Span);
-            chunks.Add(new ChunkRecord(chunk.Offset, chunk.Length, ChunkId.ToHex(chunk.Sha256)));
+            chunks.Add(new ChunkRecord(chunk.Offset, chunk.Length, ObjectId.FromBytes(chunk.Sha256).ToString()));
         }
 
         return chunks;
