@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace SyncFunctions.Tests.Chunking;
 
 /// <summary>
@@ -9,11 +7,7 @@ namespace SyncFunctions.Tests.Chunking;
 internal static class GoldenFile
 {
     private static readonly Lazy<string> Folder = new(() => Path.Combine(
-        FindRepoRoot(AppContext.BaseDirectory)
-
-        // Outputs may live outside the repository (SYNCFN_ARTIFACTS): then use where this file was compiled from.
-        ?? FindRepoRoot(Path.GetDirectoryName(SourceFile()) ?? "")
-        ?? throw new InvalidOperationException($"Cannot find SyncFunctions.sln above {AppContext.BaseDirectory} or {SourceFile()}."),
+        SourceTree.Root,
         "tests",
         "SyncFunctions.Tests",
         "Chunking",
@@ -34,19 +28,4 @@ internal static class GoldenFile
         Assert.True(File.Exists(path), $"Golden file {path} is missing; run with SYNCFN_UPDATE_GOLDEN=1 to create it.");
         Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
     }
-
-    private static string? FindRepoRoot(string start)
-    {
-        for (var dir = start.Length == 0 ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SyncFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
-
-    private static string SourceFile([CallerFilePath] string path = "") => path;
 }

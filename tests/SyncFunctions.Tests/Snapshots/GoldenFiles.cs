@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace SyncFunctions.Tests.Snapshots;
 
@@ -8,9 +7,7 @@ namespace SyncFunctions.Tests.Snapshots;
 /// </summary>
 internal static class GoldenFiles
 {
-    private static readonly Lazy<string> Root = new(FindRoot);
-
-    public static string Folder => Path.Combine(Root.Value, "tests", "SyncFunctions.Tests", "Snapshots", "Golden");
+    public static string Folder => Path.Combine(SourceTree.Root, "tests", "SyncFunctions.Tests", "Snapshots", "Golden");
 
     public static bool Updating => Environment.GetEnvironmentVariable("SYNCFN_UPDATE_GOLDEN") == "1";
 
@@ -38,26 +35,4 @@ internal static class GoldenFiles
         Assert.True(File.Exists(path), $"Golden file {path} is missing; run with SYNCFN_UPDATE_GOLDEN=1 to create it.");
         return File.ReadAllBytes(path);
     }
-
-    private static string FindRoot() =>
-        FindAbove(AppContext.BaseDirectory)
-
-        // Outputs may live outside the repository (SYNCFN_ARTIFACTS): then use where this file was compiled from.
-        ?? FindAbove(Path.GetDirectoryName(SourceFile()) ?? "")
-        ?? throw new InvalidOperationException($"Cannot find SyncFunctions.sln above {AppContext.BaseDirectory} or {SourceFile()}.");
-
-    private static string? FindAbove(string start)
-    {
-        for (var dir = start.Length == 0 ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SyncFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
-
-    private static string SourceFile([CallerFilePath] string path = "") => path;
 }
