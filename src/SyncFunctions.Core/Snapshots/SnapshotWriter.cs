@@ -21,7 +21,10 @@ public sealed class SnapshotWriter(SnapshotRepository repository, TimeProvider t
     /// <param name="files">The files, in ordinal order of their paths; none makes a snapshot with an empty root tree.</param>
     /// <param name="info">Whose snapshot it is and who takes it.</param>
     /// <param name="cancellationToken">Cancels the reads and writes; what was written stays (harmless).</param>
-    /// <returns>The new snapshot's id and record.</returns>
+    /// <returns>
+    /// The new snapshot's id and record; when the pair's head already names a snapshot of <see cref="SnapshotInfo.RunId"/>
+    /// (a retry of a run that got that far), that one, with nothing written and <paramref name="files"/> not read.
+    /// </returns>
     /// <exception cref="ArgumentException">A path is invalid or out of order (the message names both paths).</exception>
     /// <exception cref="InvalidOperationException">A file names a chunk no index knows (its writer was not flushed).</exception>
     /// <exception cref="SnapshotConflictException">The pair's head moved while this snapshot was written.</exception>
@@ -31,6 +34,11 @@ public sealed class SnapshotWriter(SnapshotRepository repository, TimeProvider t
         ArgumentNullException.ThrowIfNull(info);
         var headPath = RepositoryLayout.HeadPath(info.Pair.Id);
         var (head, headETag) = await ReadHeadAsync(info.Pair.Id, headPath, cancellationToken).ConfigureAwait(false);
+        if (head is not null && await ReadRecordAsync(head.Snapshot, cancellationToken).ConfigureAwait(false) is { } current && current.RunId == info.RunId)
+        {
+            // A retried finalize: this run's snapshot is the head already.
+            return new StoredSnapshot(head.Snapshot, current);
+        }
 
         var trees = new TreeBuilder(repository.Content);
         await foreach (var file in files.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -86,6 +94,12 @@ public sealed class SnapshotWriter(SnapshotRepository repository, TimeProvider t
 
         var bytes = await RepositoryStore.TryReadAllAsync(repository.Store, headPath, cancellationToken).ConfigureAwait(false);
         return bytes is null ? (null, info.Version) : (SnapshotHead.Decode(pairId, bytes), info.Version);
+    }
+
+    private async Task<SnapshotRecord?> ReadRecordAsync(ObjectId snapshotId, CancellationToken cancellationToken)
+    {
+        var bytes = await RepositoryStore.TryReadAllAsync(repository.Store, RepositoryLayout.SnapshotPath(snapshotId), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : SnapshotRecord.Decode(snapshotId, bytes);
     }
 
     private async Task RequireKnownChunksAsync(IReadOnlyDictionary<ObjectId, string> unknown, CancellationToken cancellationToken)

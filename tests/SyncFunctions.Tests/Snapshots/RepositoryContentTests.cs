@@ -116,4 +116,20 @@ public sealed class RepositoryContentTests
 
         Assert.Equal(content, await repository.Content.ReadChunkAsync(ObjectId.Of(content), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task WriteAsync_ChunksFlushedByAnotherProcess_LoadsTheirIndexAndSucceeds()
+    {
+        var store = new InMemoryObjectStore();
+        var finalizer = await RepositoryKit.InitAsync(store);
+        var worker = await SnapshotRepository.OpenAsync(store, CancellationToken.None);
+        var files = await RepositoryKit.ChunkAsync(worker, worker.Content.NewWriter(RepositoryKit.PackTarget), new Dictionary<string, byte[]> { ["f"] = RepositoryKit.Bytes(9, 20_000) });
+
+        var snapshot = await new SnapshotWriter(finalizer, RepositoryKit.NewClock()).WriteAsync(RepositoryKit.ToAsync(files), RepositoryKit.Info(), CancellationToken.None);
+
+        Assert.All(files[0].Content.Chunks, c => Assert.True(finalizer.Content.Contains(c.Id)));
+        var destination = new InMemoryObjectStore();
+        await new SnapshotReader(finalizer).RestoreAsync(snapshot.Id, destination, null, CancellationToken.None);
+        Assert.Equal(RepositoryKit.Bytes(9, 20_000), destination.TryGet("f"));
+    }
 }

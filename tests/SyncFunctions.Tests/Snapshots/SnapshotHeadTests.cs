@@ -61,4 +61,18 @@ public sealed class SnapshotHeadTests
         var head = SnapshotHead.Decode(RepositoryKit.Pair.Id, store.TryGet(RepositoryLayout.HeadPath(RepositoryKit.Pair.Id))!);
         Assert.Equal(fast.Id, head.Snapshot);
     }
+
+    [Fact]
+    public async Task WriteAsync_HeadNamesASnapshotOfTheSameRun_ReturnsItAndWritesNothing()
+    {
+        var store = new InMemoryObjectStore();
+        var repository = await RepositoryKit.InitAsync(store);
+        var (first, _) = await RepositoryKit.SnapshotAsync(repository, new Dictionary<string, byte[]> { ["a"] = [1] });
+        var snapshots = store.Paths.Count(p => p.StartsWith(RepositoryLayout.SnapshotsFolder, StringComparison.Ordinal));
+
+        var (retried, _) = await RepositoryKit.SnapshotAsync(repository, new Dictionary<string, byte[]> { ["a"] = [1], ["b"] = [2] });
+
+        Assert.Equal(first, retried);
+        Assert.Equal(snapshots, store.Paths.Count(p => p.StartsWith(RepositoryLayout.SnapshotsFolder, StringComparison.Ordinal)));
+    }
 }
