@@ -132,4 +132,37 @@ public sealed class RepositoryContentTests
         await new SnapshotReader(finalizer).RestoreAsync(snapshot.Id, destination, null, CancellationToken.None);
         Assert.Equal(RepositoryKit.Bytes(9, 20_000), destination.TryGet("f"));
     }
+
+    [Fact]
+    public async Task OpenAsync_IndexSupersededByACompactedOne_UsesOnlyTheNewOne()
+    {
+        var store = new InMemoryObjectStore();
+        var first = await RepositoryKit.InitAsync(store);
+        var second = await SnapshotRepository.OpenAsync(store, CancellationToken.None);
+        var content = RepositoryKit.Bytes(40, 30_000);
+        var files = new Dictionary<string, byte[]> { ["f"] = content };
+        var chunked = await RepositoryKit.ChunkAsync(first, first.Content.NewWriter(RepositoryKit.PackTarget), files);
+        var oldIndex = Assert.Single(IndexIds(store));
+        var writer = second.Content.NewWriter(RepositoryKit.PackTarget);
+        await writer.AddAsync(RepositoryKit.Bytes(41, 500), CancellationToken.None);
+        await RepositoryKit.ChunkAsync(second, writer, files);
+        var secondIndex = Assert.Single(IndexIds(store), id => id != oldIndex);
+        var oldPack = Assert.Single(PackIndex.Decode(oldIndex, store.TryGet(RepositoryLayout.IndexPath(oldIndex))!).Packs).PackId;
+        var kept = PackIndex.Decode(secondIndex, store.TryGet(RepositoryLayout.IndexPath(secondIndex))!);
+        var compacted = new PackIndex(kept.Packs, [oldIndex, secondIndex]).Encode();
+        store.Put(RepositoryLayout.IndexPath(compacted.Id), compacted.Bytes);
+        store.Remove(RepositoryLayout.PackPath(oldPack));
+
+        var reopened = await SnapshotRepository.OpenAsync(store, CancellationToken.None);
+
+        foreach (var chunk in chunked[0].Content.Chunks)
+        {
+            Assert.True(reopened.Content.TryLocate(chunk.Id, out var location));
+            Assert.NotEqual(oldPack, location.PackId);
+            Assert.Equal(chunk.Length, (await reopened.Content.ReadChunkAsync(chunk.Id, CancellationToken.None)).Length);
+        }
+    }
+
+    private static List<ObjectId> IndexIds(InMemoryObjectStore store) =>
+        [.. store.Paths.Where(p => p.StartsWith(RepositoryLayout.IndexFolder, StringComparison.Ordinal)).Select(p => ObjectId.Parse(p[RepositoryLayout.IndexFolder.Length..]))];
 }
