@@ -1,0 +1,136 @@
+using SyncFunctions.Core.Chunking;
+using SyncFunctions.Core.Snapshots.Format;
+
+namespace SyncFunctions.Core.Snapshots;
+
+/// <summary>
+/// One worker's way of storing chunks: a chunk the repository (or this writer) already has is skipped, the rest go
+/// into packs; a full pack is uploaded at once, and <see cref="FlushAsync"/> uploads the last one and writes one
+/// index for every pack uploaded since the previous flush.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Chunks are durable only after <see cref="FlushAsync"/> returned (see <see cref="RepositoryContent"/>): flush
+/// before marking the work that made them done. Packs and indexes are content-addressed and written if absent, so a
+/// retried upload or a second writer of the same bytes is harmless; a pack that failed to upload is kept and sent
+/// again by the next add or flush.
+/// </para>
+/// <para>Not thread-safe: one writer per worker. Made by <see cref="RepositoryContent.NewWriter"/>.</para>
+/// </remarks>
+public sealed class ChunkWriter
+{
+    private readonly HashSet<ObjectId> _unflushed = [];
+    private readonly List<SealedPack> _unsent = [];
+    private readonly List<IndexedPack> _unindexed = [];
+    private readonly int _packTargetLength;
+    private PackWriter? _pack;
+
+    internal ChunkWriter(RepositoryContent content, int packTargetLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(packTargetLength, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(packTargetLength, PackFormat.MaxPackLength);
+        Content = content;
+        _packTargetLength = packTargetLength;
+    }
+
+    /// <summary>The content this writer adds to.</summary>
+    public RepositoryContent Content { get; }
+
+    /// <summary>Chunks put into packs (new to the repository).</summary>
+    public long ChunksStored { get; private set; }
+
+    /// <summary>Chunks skipped because the repository or this writer had them.</summary>
+    public long ChunksSkipped { get; private set; }
+
+    /// <summary>The raw bytes of the chunks put into packs.</summary>
+    public long BytesStored { get; private set; }
+
+    /// <summary>Packs uploaded (including ones that turned out to be there already).</summary>
+    public int PacksUploaded { get; private set; }
+
+    /// <summary>Indexes written by flushes.</summary>
+    public int IndexesWritten { get; private set; }
+
+    /// <summary>
+    /// Adds a chunk cut by <see cref="ContentChunker"/>: true when it was put into a pack, false when the repository
+    /// or this writer has it already. Its bytes are copied before this returns.
+    /// </summary>
+    /// <exception cref="ArgumentException">The chunk's SHA-256 is not that of its bytes, or it is empty or too long.</exception>
+    public ValueTask<bool> AddAsync(ContentChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return AddAsync(ObjectId.FromBytes(chunk.Sha256), chunk.Data, cancellationToken);
+    }
+
+    /// <summary>Adds a chunk of bytes (its id is their SHA-256): true when it was put into a pack.</summary>
+    /// <exception cref="ArgumentException">The chunk is empty or too long.</exception>
+    public ValueTask<bool> AddAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken) =>
+        AddAsync(ObjectId.Of(chunk.Span), chunk, cancellationToken);
+
+    /// <summary>
+    /// Uploads the pack being filled and any not sent yet, then writes one index of every pack uploaded since the
+    /// last flush; once this returns, every chunk added so far is durable and known to <see cref="Content"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the uploads; what was not written is kept for the next flush.</param>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pack is { Count: > 0 })
+        {
+            _unsent.Add(_pack.Finish());
+            _pack = null;
+        }
+
+        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
+        if (_unindexed.Count == 0)
+        {
+            return;
+        }
+
+        var index = new PackIndex(_unindexed).Encode();
+        await RepositoryStore.WriteIfAbsentAsync(Content.Store, RepositoryLayout.IndexPath(index.Id), index.Bytes, cancellationToken).ConfigureAwait(false);
+        IndexesWritten++;
+        Content.AddIndexed(index.Id, _unindexed);
+        _unindexed.Clear();
+        _unflushed.Clear();
+    }
+
+    private async ValueTask<bool> AddAsync(ObjectId id, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_unflushed.Contains(id) || Content.Contains(id))
+        {
+            ChunksSkipped++;
+            return false;
+        }
+
+        _pack ??= new PackWriter(_packTargetLength);
+        var entry = _pack.Add(data.Span);
+        if (entry.ChunkId != id)
+        {
+            throw new ArgumentException($"the chunk's SHA-256 is given as {id} but its bytes hash to {entry.ChunkId}", nameof(data));
+        }
+
+        _unflushed.Add(id);
+        ChunksStored++;
+        BytesStored += data.Length;
+        if (_pack.IsFull)
+        {
+            _unsent.Add(_pack.Finish());
+            _pack = null;
+            await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task UploadUnsentAsync(CancellationToken cancellationToken)
+    {
+        while (_unsent.Count > 0)
+        {
+            var pack = _unsent[0];
+            await RepositoryStore.WriteIfAbsentAsync(Content.Store, RepositoryLayout.PackPath(pack.Id), pack.Bytes, cancellationToken).ConfigureAwait(false);
+            PacksUploaded++;
+            _unsent.RemoveAt(0);
+            _unindexed.Add(new IndexedPack(pack.Id, pack.Entries));
+        }
+    }
+}
