@@ -79,6 +79,21 @@ public sealed class PlanServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Preview_MoreItemsThanListed_ListsTheFirstHundredAndCountsAll()
+    {
+        for (var i = 5; i < 130; i++)
+        {
+            await File.WriteAllTextAsync(Path.Join(_root, $"f{i:D3}.txt"), "x" + i);
+        }
+
+        var preview = (await _plans!.PreviewAsync("docs", Ct)).Value!;
+
+        Assert.Equal(130, preview.Plan.Uploads);
+        Assert.Equal(PlanService.MaxListedItems, preview.Plan.Items.Count);
+        Assert.Equal(130, (await _ledger.GetPlanAsync(preview.Id, Ct))!.Actions);
+    }
+
+    [Fact]
     public async Task Apply_AfterItsValidity_NotFoundSayingItExpiredAndNothingRuns()
     {
         var preview = (await _plans!.PreviewAsync("docs", Ct)).Value!;

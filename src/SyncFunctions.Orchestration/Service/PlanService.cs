@@ -52,7 +52,9 @@ public sealed class PlanService(ILedger ledger, PairService pairs, IRunStepsProv
             plan.Actions, plan.Bytes, plan.Deletes, now, now + Validity);
         var stored = await ledger.TryAddPlanAsync(record, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"plan id {record.PlanId} is taken");
-        return new ServiceResult<PlanView>(ServiceOutcome.Created, new PlanView(stored.PlanId, definition.Name, stored.CreatedAt, stored.ExpiresAt, plan));
+        // The counts and the fingerprint cover the whole plan; the answer lists only its first items.
+        var listed = plan with { Items = [.. plan.Items.Take(MaxListedItems)], SkippedItems = [.. plan.SkippedItems.Take(MaxListedItems)] };
+        return new ServiceResult<PlanView>(ServiceOutcome.Created, new PlanView(stored.PlanId, definition.Name, stored.CreatedAt, stored.ExpiresAt, listed));
     }
 
     /// <summary>
