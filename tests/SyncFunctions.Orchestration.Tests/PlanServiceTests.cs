@@ -54,7 +54,10 @@ public sealed class PlanServiceTests : IAsyncLifetime, IDisposable
             await _host.DisposeAsync();
         }
 
-        Directory.Delete(_root, recursive: true);
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
     }
 
     public void Dispose() => _steps?.Dispose();
@@ -76,6 +79,20 @@ public sealed class PlanServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal(preview.Plan.Fingerprint, StoredOptions.Restore(run.OptionsJson, new SyncOptions()).ExpectedPlan);
         Assert.Equal(5, _destination.Snapshot().Count);
         Assert.Equal(applied.Value.Id, (await _ledger.GetPlanAsync(preview.Id, Ct))!.AppliedRunId);
+    }
+
+    [Fact]
+    public async Task Preview_SourceFolderGone_ConflictNamingTheSourceAndNothingRuns()
+    {
+        Directory.Delete(_root, recursive: true);
+
+        var preview = await _plans!.PreviewAsync("docs", Ct);
+
+        // The pair cannot be planned as it is: the caller must fix it (409), the service is not unavailable (503).
+        Assert.Equal(ServiceOutcome.Conflict, preview.Outcome);
+        Assert.Contains("does not exist", preview.Problem, StringComparison.Ordinal);
+        Assert.Empty(await RunsAsync());
+        Assert.Empty(_destination.Snapshot());
     }
 
     [Fact]

@@ -30,7 +30,10 @@ public sealed class PlanService(ILedger ledger, PairService pairs, IRunStepsProv
     /// <summary>How long a plan stays appliable.</summary>
     public TimeSpan Validity { get; init; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Plans the pair named <paramref name="name"/> and stores the plan: Created with it, NotFound, Unavailable when planning failed.</summary>
+    /// <summary>
+    /// Plans the pair named <paramref name="name"/> and stores the plan: Created with it; NotFound; Conflict when the pair
+    /// cannot be planned as it is (a missing source, refused credentials: the pair needs fixing); Unavailable otherwise.
+    /// </summary>
     public async Task<ServiceResult<PlanView>> PreviewAsync(string name, CancellationToken cancellationToken)
     {
         var found = await pairs.FindAsync(name, cancellationToken).ConfigureAwait(false);
@@ -40,10 +43,10 @@ public sealed class PlanService(ILedger ledger, PairService pairs, IRunStepsProv
         }
 
         var pairRow = await PairRowAsync(definition.PairId, cancellationToken).ConfigureAwait(false);
-        var (plan, problem) = await PlanAsync(definition, cancellationToken).ConfigureAwait(false);
+        var (plan, failed) = await PlanAsync(definition, cancellationToken).ConfigureAwait(false);
         if (plan is null)
         {
-            return new ServiceResult<PlanView>(ServiceOutcome.Unavailable, null, problem);
+            return new ServiceResult<PlanView>(failed!.Value.Outcome, null, failed.Value.Problem);
         }
 
         var now = time.GetUtcNow();
@@ -101,10 +104,10 @@ public sealed class PlanService(ILedger ledger, PairService pairs, IRunStepsProv
             return ServiceResult<RunStarted>.Conflict($"pair '{plan.PairName}' ran or was marked for a run since plan {planId} was previewed; preview again");
         }
 
-        var (now, problem) = await PlanAsync(definition, cancellationToken).ConfigureAwait(false);
+        var (now, failed) = await PlanAsync(definition, cancellationToken).ConfigureAwait(false);
         if (now is null)
         {
-            return new ServiceResult<RunStarted>(ServiceOutcome.Unavailable, null, problem);
+            return new ServiceResult<RunStarted>(failed!.Value.Outcome, null, failed.Value.Problem);
         }
 
         if (now.Fingerprint != plan.Fingerprint)
@@ -139,14 +142,19 @@ public sealed class PlanService(ILedger ledger, PairService pairs, IRunStepsProv
             started.Value);
     }
 
-    private async Task<(PlanPreview? Plan, string? Problem)> PlanAsync(PairDefinition definition, CancellationToken cancellationToken)
+    /// <summary>The plan of the pair now, or how planning failed: a fatal error is the pair's state (Conflict), anything else Unavailable.</summary>
+    private async Task<(PlanPreview? Plan, (ServiceOutcome Outcome, string Problem)? Failed)> PlanAsync(PairDefinition definition, CancellationToken cancellationToken)
     {
         var pairSteps = await steps.GetAsync(definition.PairId, cancellationToken).ConfigureAwait(false);
         var pair = new PairRecord(definition.PairId, definition.Source, definition.Destination, CreatedAt: time.GetUtcNow());
         var summary = await pairSteps.PreviewAsync(pair, PairService.OptionsOf(definition, "plan"), cancellationToken).ConfigureAwait(false);
-        return summary.Plan is { } plan && summary.Outcome is RunOutcome.Succeeded or RunOutcome.DeletesHeldBack
-            ? (plan, null)
-            : (null, $"pair '{definition.Name}' could not be planned ({summary.Outcome}): {summary.Message ?? "no plan"}");
+        if (summary.Plan is { } plan && summary.Outcome is RunOutcome.Succeeded or RunOutcome.DeletesHeldBack)
+        {
+            return (plan, null);
+        }
+
+        var outcome = summary.Outcome == RunOutcome.Failed ? ServiceOutcome.Conflict : ServiceOutcome.Unavailable;
+        return (null, (outcome, $"pair '{definition.Name}' could not be planned ({summary.Outcome}): {summary.Message ?? "no plan"}"));
     }
 
     private async Task<PairRecord?> PairRowAsync(string pairId, CancellationToken cancellationToken)
