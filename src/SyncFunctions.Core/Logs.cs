@@ -102,6 +102,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Run {RunId} planned exactly the previewed plan {Fingerprint} ({Actions} actions)")]
     public static partial void PlanMatched(ILogger logger, string runId, string fingerprint, int actions);
 
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Run {RunId} committed snapshot {SnapshotId}: {Files} files, {Bytes} bytes")]
+    public static partial void SnapshotCommitted(ILogger logger, string runId, string snapshotId, long files, long bytes);
+
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Run {RunId} planned {Actual}, not the previewed plan {Expected}: it is cancelled before anything executes")]
     public static partial void PlanChanged(ILogger logger, string runId, string expected, string actual);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Azure;
+using SyncFunctions.Core.Snapshots.Destination;
 using SyncFunctions.Graph;
 using SyncFunctions.Orchestration.Service;
 
@@ -48,7 +49,7 @@ internal sealed class AppEndpointPlacement(Uri storageAccount, Uri graphUrl, Gra
     public SyncEndpoint Place(SyncEndpoint endpoint, bool isSource)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        if (endpoint.Scheme == BlobEndpointScheme.SchemeName)
+        if (endpoint.Scheme is BlobEndpointScheme.SchemeName or RepositoryEndpointScheme.SchemeName)
         {
             return endpoint with { Account = storageAccount };
         }

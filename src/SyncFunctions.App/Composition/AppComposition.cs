@@ -4,6 +4,7 @@ using SyncFunctions.Azure;
 using SyncFunctions.Core.Endpoints;
 using SyncFunctions.Core.Protocol;
 using SyncFunctions.Core.Retry;
+using SyncFunctions.Core.Snapshots.Destination;
 using SyncFunctions.Core.Stores;
 using SyncFunctions.Graph;
 using SyncFunctions.Orchestration.Service;
@@ -52,7 +53,8 @@ public static class AppComposition
         ArgumentNullException.ThrowIfNull(settings);
         var connection = AzureStorageConnection.Create(settings.StorageConnection);
         var graph = new AppGraphAccounts(settings.GraphCredentials, time);
-        var registry = new EndpointRegistry([new LocalEndpointScheme(time), new BlobEndpointScheme(new AppBlobAccounts(connection), time), new GraphEndpointScheme(graph.Open)]);
+        var blob = new BlobEndpointScheme(new AppBlobAccounts(connection), time);
+        var registry = new EndpointRegistry([new LocalEndpointScheme(time), blob, new RepositoryEndpointScheme(blob, time), new GraphEndpointScheme(graph.Open)]);
         var env = new EngineEnvironment(time, owner, new NoSameHostLiveness(), logs, Settings: new StepSettings { CoordinatorLease = CoordinatorLease });
         var policy = RetryDecorators.PolicyFor(time, env.Steps, logs.CreateLogger("SyncFunctions.Retry"));
         var ledger = RetryDecorators.Ledger(TableLedger.Create(connection, tablePrefix), policy);

@@ -2,6 +2,7 @@ using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Azure;
 using SyncFunctions.Cli.Commands;
 using SyncFunctions.Core.Endpoints;
+using SyncFunctions.Core.Snapshots.Destination;
 using SyncFunctions.Core.Stores;
 using SyncFunctions.Graph;
 
@@ -21,14 +22,19 @@ internal static class CliEndpoints
     public static readonly Uri EmbeddedBlobAccount = new("http://embedded-azurite.invalid/devstoreaccount1");
 
     /// <summary>The registry of a command: stores are built on the connections of <paramref name="azure"/> and <paramref name="graph"/>.</summary>
-    public static EndpointRegistry Create(AzureAccounts azure, GraphAccounts graph, TimeProvider time) =>
-        new([new LocalEndpointScheme(time), new BlobEndpointScheme(azure, time), new GraphEndpointScheme(graph.Open)]);
+    public static EndpointRegistry Create(AzureAccounts azure, GraphAccounts graph, TimeProvider time)
+    {
+        var blob = new BlobEndpointScheme(azure, time);
+        return new([new LocalEndpointScheme(time), blob, new RepositoryEndpointScheme(blob, time), new GraphEndpointScheme(graph.Open)]);
+    }
 
-    /// <summary>True for an endpoint on the storage account (a blob container).</summary>
-    public static bool NeedsStorage(SyncEndpoint endpoint) => endpoint.Scheme == BlobEndpointScheme.SchemeName;
+    /// <summary>True for an endpoint on the storage account (a blob container, a snapshot repository in one).</summary>
+    public static bool NeedsStorage(SyncEndpoint endpoint) => endpoint.Scheme is BlobEndpointScheme.SchemeName or RepositoryEndpointScheme.SchemeName;
 
     /// <summary>True for the canonical form of an endpoint on the storage account.</summary>
-    public static bool NeedsStorage(string canonical) => canonical.StartsWith(BlobEndpointScheme.SchemeName + ":", StringComparison.Ordinal);
+    public static bool NeedsStorage(string canonical) =>
+        canonical.StartsWith(BlobEndpointScheme.SchemeName + ":", StringComparison.Ordinal)
+        || canonical.StartsWith(RepositoryEndpointScheme.SchemeName + ":", StringComparison.Ordinal);
 
     /// <summary>
     /// Puts a blob endpoint on the storage account <paramref name="storage"/> (the identity <see cref="AzureAccounts.UseStorage"/>

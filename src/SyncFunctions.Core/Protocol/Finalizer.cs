@@ -11,7 +11,7 @@ internal sealed class Finalizer(StepContext ctx)
 {
     /// <summary>
     /// Ends a run whose every item is done: sums the items, writes the carry-over set, applies the change feed's tree,
-    /// removes the staged changed paths the run took, ends the run, then releases the pair and commits the pending
+    /// removes the staged changed paths the run took, commits a snapshot destination's snapshot, ends the run, then releases the pair and commits the pending
     /// cursor, last. A dry run writes none of that
     /// (its ledger is an overlay that is thrown away).
     /// </summary>
@@ -61,6 +61,14 @@ internal sealed class Finalizer(StepContext ctx)
         }
 
         var status = failed > 0 || ctx.Run.DeletesHeldBack ? RunStatus.CompletedWithFailures : RunStatus.Succeeded;
+        if (!dryRun && ctx.Destination.GetCapability<ISnapshotCommitter>() is { } snapshots)
+        {
+            // The baseline now holds every file as this run left it: it becomes the pair's next snapshot, before the run
+            // ends and the cursor moves (a retried finalize finds the snapshot at the head and writes nothing).
+            var request = new SnapshotCommitRequest(ctx.PairId, ctx.Source.DisplayName, ctx.RunId, ctx.Env.Owner.Host, status != RunStatus.Succeeded);
+            var snapshot = await snapshots.CommitSnapshotAsync(request, ctx.Ledger.ListBaselineAsync(ctx.PairId, cancellationToken), cancellationToken).ConfigureAwait(false);
+            Logs.SnapshotCommitted(ctx.Log, ctx.RunId, snapshot.SnapshotId, snapshot.Files, snapshot.Bytes);
+        }
         if (!dryRun && ctx.Run.ChangedPathCount > 0)
         {
             // Applied (or carried over): the staged paths this run took are done; ones staged again since stay.

@@ -38,6 +38,13 @@ public sealed partial class RunSteps : IDisposable
 
     internal IObjectStore Destination { get; }
 
+    /// <summary>
+    /// The destination as a run of <paramref name="pairId"/> sees it: a snapshot destination's view of that pair (which
+    /// lists the pair's latest snapshot and commits the next), any other destination as it is.
+    /// </summary>
+    internal IObjectStore DestinationFor(string pairId) =>
+        Destination.GetCapability<ISnapshotDestination>() is { } snapshots ? snapshots.ForPair(pairId) : Destination;
+
     internal EngineEnvironment Env { get; }
 
     internal IProgress<ActionEnded>? Events { get; }

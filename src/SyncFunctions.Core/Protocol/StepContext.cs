@@ -13,6 +13,7 @@ internal sealed class StepContext
 {
     private readonly object _gate = new();
     private RunRecord _run;
+    private IObjectStore? _destination;
     private long _files;
     private long _bytes;
     private long _reusedChunks;
@@ -31,7 +32,7 @@ internal sealed class StepContext
 
     public IObjectStore Source => Steps.Source;
 
-    public IObjectStore Destination => Steps.Destination;
+    public IObjectStore Destination => _destination ??= Steps.DestinationFor(Run.PairId);
 
     public EngineEnvironment Env => Steps.Env;
 

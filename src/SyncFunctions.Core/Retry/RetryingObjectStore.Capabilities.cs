@@ -4,8 +4,15 @@ namespace SyncFunctions.Core.Retry;
 
 /// <summary>The optional capabilities, each retried like the core calls; reachable only through <see cref="GetCapability{T}"/>.</summary>
 public sealed partial class RetryingObjectStore :
-    IChunkedWriter, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner, ILocalContent
+    IChunkedWriter, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner, ILocalContent,
+    ISnapshotDestination, ISnapshotCommitter
 {
+    /// <summary>A pair's view of a snapshot destination, retried like this store (the repository's requests are retried as parts of its calls).</summary>
+    IObjectStore ISnapshotDestination.ForPair(string pairId) => new RetryingObjectStore(Capability<ISnapshotDestination>().ForPair(pairId), _policy);
+
+    Task<SnapshotCommitted> ISnapshotCommitter.CommitSnapshotAsync(SnapshotCommitRequest request, IAsyncEnumerable<BaselineEntry> baseline, CancellationToken cancellationToken) =>
+        Run(ct => Capability<ISnapshotCommitter>().CommitSnapshotAsync(request, baseline, ct), cancellationToken);
+
     long IChunkedWriter.MaxChunkSize => Capability<IChunkedWriter>().MaxChunkSize;
 
     int IChunkedWriter.MaxChunkCount => Capability<IChunkedWriter>().MaxChunkCount;

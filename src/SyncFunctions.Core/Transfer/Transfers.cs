@@ -238,6 +238,23 @@ internal sealed partial class Transfers(StepContext ctx)
                 return Done(a, info.Version, a.SourceSha256, 0);
             }
         }
+        else if (info is not null && info.Size == a.SourceSize)
+        {
+            // A store that reports no hash (a local folder): an interrupted item's writes are not recorded yet, so the
+            // retry finds its own files. Read the object once to tell ours from someone else's.
+            var srcSha = a.SourceSha256 ?? await HashSourceAsync(a, cancellationToken).ConfigureAwait(false);
+            var there = await ctx.Destination.OpenReadAsync(a.Path, 0, null, cancellationToken).ConfigureAwait(false);
+            string readSha;
+            await using (there.ConfigureAwait(false))
+            {
+                readSha = Convert.ToHexStringLower(await SHA256.HashDataAsync(there, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (string.Equals(readSha, srcSha, StringComparison.OrdinalIgnoreCase))
+            {
+                return Done(a, info.Version, srcSha, 0);
+            }
+        }
 
         return a with
         {

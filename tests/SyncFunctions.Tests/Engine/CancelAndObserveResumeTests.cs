@@ -102,4 +102,38 @@ public sealed class CancelAndObserveResumeTests
         Assert.All(h.Source.Paths, p => Assert.Equal(1, h.Destination.WriteCount(p)));
         Assert.All(h.Ledger.BaselineSnapshot(h.Pair.PairId), b => Assert.Equal(h.Destination.TryGetInfo(b.Path)!.Version, b.DestETag));
     }
+
+    [Fact]
+    public async Task SyncAsync_InterruptedBeforeLedgerUpdate_DestinationWithoutHashes_ResumeAdoptsByReadingThem()
+    {
+        var h = new EngineHarness(hashlessDestination: true);
+        for (var i = 0; i < 30; i++)
+        {
+            h.Source.Put($"n/{i:D2}", EngineHarness.Content(i, 64), sha256: null);
+        }
+
+        using var interrupt = new CancellationTokenSource();
+        h.Ledger.BeforeOperation = (method, _) =>
+        {
+            if (method == nameof(InMemoryLedger.TryUpdateActionsAsync))
+            {
+                interrupt.Cancel();
+                throw new OperationCanceledException(interrupt.Token);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var first = await h.SyncAsync(cancellationToken: interrupt.Token);
+        h.Ledger.BeforeOperation = null;
+        Assert.Null(h.Destination.TryGetInfo("n/00")!.Sha256);
+        h.Destination.Put("n/29", EngineHarness.Content(999, 64), sha256: null); // someone else's write since: a real conflict
+        var second = await h.SyncAsync();
+
+        // The retry finds its own writes (same bytes, read back and hashed) and adopts them; the other file stays a conflict.
+        Assert.Equal(RunOutcome.Interrupted, first.Outcome);
+        Assert.Equal((29L, 1L), (second.Succeeded, second.Failed));
+        Assert.All(Enumerable.Range(0, 29), i => Assert.Equal(1, h.Destination.WriteCount($"n/{i:D2}")));
+        Assert.Equal(EngineHarness.Content(999, 64), h.Destination.TryGet("n/29"));
+    }
 }

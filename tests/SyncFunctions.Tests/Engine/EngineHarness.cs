@@ -18,11 +18,11 @@ internal sealed class EngineHarness
 {
     private int _nextPid = 1000;
 
-    public EngineHarness(TimeProvider? time = null, bool sourceHasReadUrls = false)
+    public EngineHarness(TimeProvider? time = null, bool sourceHasReadUrls = false, bool hashlessDestination = false)
     {
         Time = time ?? TimeProvider.System;
         Source = new InMemoryObjectStore(Time) { CanProvideReadUrls = sourceHasReadUrls };
-        Destination = new InMemoryObjectStore(Time);
+        Destination = new InMemoryObjectStore(Time) { KeepsHashes = !hashlessDestination };
         Pair = new PairRecord(PairIdentity.Compute("memory:" + Source.StoreId, "memory:" + Destination.StoreId), "memory:" + Source.StoreId, "memory:" + Destination.StoreId);
     }
 

@@ -47,7 +47,7 @@ public sealed partial class InMemoryObjectStore
                 throw Precondition(path, "If-Match");
             }
 
-            var stored = NewObject(path, bytes, _time.GetUtcNow(), sha256);
+            var stored = NewObject(path, bytes, _time.GetUtcNow(), KeepsHashes ? sha256 : null);
             _objects[path] = stored;
             _staged.Remove(path);
             _writes.AddOrUpdate(path, 1, (_, n) => n + 1);

@@ -44,6 +44,9 @@ public sealed partial class InMemoryObjectStore : IObjectStore, IChunkedWriter, 
 
     public bool CanProvideReadUrls { get; set; } = true;
 
+    /// <summary>False: writes keep no SHA-256, so listings and infos report none (as a local folder).</summary>
+    public bool KeepsHashes { get; init; } = true;
+
     /// <summary>Consulted before each operation (after <see cref="BeforeOperation"/>): a non-null result is thrown.</summary>
     public Func<string, string, Exception?>? FaultInjector { get; set; }
 
