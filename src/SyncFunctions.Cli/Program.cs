@@ -49,6 +49,8 @@ internal static class Program
             GraphDevCommand.Create(signals),
             ServeCommand.Create(signals),
             MaintenanceCommand.Create(signals),
+            SnapshotsCommand.Create(signals),
+            RestoreCommand.Create(signals),
         };
         return root;
     }

@@ -3,6 +3,7 @@ using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Core.Endpoints;
 using SyncFunctions.Core.Protocol;
+using SyncFunctions.Core.Snapshots.Destination;
 
 namespace SyncFunctions.Cli.Commands;
 
@@ -89,6 +90,11 @@ internal static class SyncCommand
         graph ??= GraphChoice.From(null, null, null);
         var source = graph.Check(ParseEndpoint(endpoints, sourceText, "source", baseDirectory), isSource: true);
         var destination = graph.Check(ParseEndpoint(endpoints, destinationText, "destination", baseDirectory), isSource: false);
+
+        if (source.Scheme == RepositoryEndpointScheme.SchemeName)
+        {
+            throw new UsageException($"source '{source}': {RepositoryEndpointScheme.NotASource}");
+        }
 
         // A folder synced into itself (or its parent) would feed on its own output.
         if (endpoints.Overlaps(source, destination))

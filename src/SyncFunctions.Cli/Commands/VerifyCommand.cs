@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
+using SyncFunctions.Core.Snapshots.Destination;
 using SyncFunctions.Core.Stores;
 using SyncFunctions.Core.Verify;
 
@@ -30,6 +31,11 @@ internal static class VerifyCommand
             var graph = GraphChoice.From(r.GetValue(graphUrl), r.GetValue(sourceGraphUrl), r.GetValue(destinationGraphUrl));
             var sourceEndpoint = graph.Check(SyncCommand.ParseEndpoint(host.Endpoints, r.GetValue(source)!, "source", cwd), isSource: true);
             var destinationEndpoint = graph.Check(SyncCommand.ParseEndpoint(host.Endpoints, r.GetValue(destination)!, "destination", cwd), isSource: false);
+            if (sourceEndpoint.Scheme == RepositoryEndpointScheme.SchemeName || destinationEndpoint.Scheme == RepositoryEndpointScheme.SchemeName)
+            {
+                throw new UsageException("a snapshot repository is checked with 'syncfn repo verify REPO'; its snapshots are compared with 'syncfn snapshots diff'");
+            }
+
             var choice = ConnectionChoice.From(r.GetValue(storage), null).Validate();
             foreach (var endpoint in new[] { sourceEndpoint, destinationEndpoint })
             {

@@ -1,5 +1,6 @@
 using SyncFunctions.Abstractions.Endpoints;
 using SyncFunctions.Core.Endpoints;
+using SyncFunctions.Core.Snapshots.Destination;
 using SyncFunctions.Orchestration.Service;
 
 namespace SyncFunctions.Orchestration.Hosting;
@@ -23,6 +24,11 @@ public sealed class RegistryPairEndpoints(EndpointRegistry endpoints, string bas
     {
         var from = placeOnAccount(Parse(source, "source"), true);
         var to = placeOnAccount(Parse(destination, "destination"), false);
+
+        if (from.Scheme == RepositoryEndpointScheme.SchemeName)
+        {
+            throw new ServiceInputException($"source '{from}': {RepositoryEndpointScheme.NotASource}");
+        }
 
         // A folder synced into itself (or its parent) would feed on its own output.
         if (endpoints.Overlaps(from, to))

@@ -14,6 +14,9 @@ public sealed class RepositoryEndpointScheme(IEndpointScheme location, TimeProvi
 {
     public const string SchemeName = "repo";
 
+    /// <summary>Why a repository cannot be a run's source (for messages).</summary>
+    public const string NotASource = "a snapshot repository is a destination only; write a snapshot's files out with 'syncfn restore REPO SNAPSHOT DESTINATION'";
+
     private const string Prefix = SchemeName + ":";
     private readonly Dictionary<string, RepositoryDestination> _open = new(StringComparer.Ordinal);
 

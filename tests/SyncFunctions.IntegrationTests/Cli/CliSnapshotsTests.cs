@@ -1,0 +1,88 @@
+using System.Text.Json;
+using SyncFunctions.IntegrationTests.Infrastructure;
+
+namespace SyncFunctions.IntegrationTests.Cli;
+
+/// <summary>
+/// End-to-end on Azurite: a named pair into <c>repo:CONTAINER/PREFIX</c>, then <c>snapshots list|show|diff</c> and
+/// <c>restore</c> of the newest and an older snapshot, whole and by path, resumed; the errors a user meets first.
+/// </summary>
+[Collection("azurite")]
+public sealed class CliSnapshotsTests(AzuriteFixture azurite) : PrivateAzuriteCliTestBase(azurite)
+{
+    [Fact]
+    public async Task SyncIntoRepository_ListShowDiffRestore_EachSnapshotRestoresAsItWas()
+    {
+        var source = NewTree("src");
+        source.Write("docs/a.txt", "alpha");
+        source.Write("docs/b.txt", "bravo");
+        source.Write("big.bin", TestTree.RandomBytes(3_000_000, 1));
+        var repo = "repo:" + NewContainer("snaps") + "/team";
+        Assert.Equal(0, (await Run("pairs", "add", "docs", source.Root, repo)).ExitCode);
+        var first = await Run("sync", "docs");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var original = source.Snapshot();
+
+        source.Write("docs/a.txt", "alpha, edited");
+        source.Delete("docs/b.txt");
+        source.Write("new.txt", "new");
+        var second = await Run("sync", "docs", "--json");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(3, second.Json.GetProperty("total").GetInt64()); // the big file is unchanged: not sent again
+
+        var list = await Run("snapshots", "list", repo, "--json");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        var snapshots = list.Json.GetProperty("snapshots").EnumerateArray().ToList();
+        Assert.Equal(2, snapshots.Count);
+        Assert.All(snapshots, s => Assert.Equal("docs", s.GetProperty("pair").GetString()));
+        Assert.Equal((3L, 3_000_010L), (snapshots[0].GetProperty("files").GetInt64(), snapshots[0].GetProperty("bytes").GetInt64()));
+        var (older, newer) = (snapshots[0].GetProperty("id").GetString()!, snapshots[1].GetProperty("id").GetString()!);
+        Assert.Equal(older, snapshots[1].GetProperty("parent").GetString());
+
+        var diff = await Run("snapshots", "diff", repo, older[..8], "latest", "--json");
+        Assert.True(diff.ExitCode == 0, diff.ToString());
+        Assert.Equal((1, 1, 1), (diff.Json.GetProperty("added").GetInt32(), diff.Json.GetProperty("removed").GetInt32(), diff.Json.GetProperty("modified").GetInt32()));
+        Assert.Equal(["docs/a.txt", "docs/b.txt", "new.txt"], diff.Json.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("path").GetString()!).ToArray());
+
+        var show = await Run("snapshots", "show", repo, newer, "--path", "docs", "--json");
+        Assert.True(show.ExitCode == 0, show.ToString());
+        Assert.Equal(["docs/a.txt"], show.Json.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("path").GetString()!).ToArray());
+
+        var latest = NewTree("latest");
+        var restored = await Run("restore", repo, "latest", latest.Root, "--json");
+        Assert.True(restored.ExitCode == 0, restored.ToString());
+        Assert.Equal(source.Snapshot(), latest.Snapshot());
+        var again = await Run("restore", repo, "latest", latest.Root, "--json");
+        Assert.Equal((0L, 3L), (again.Json.GetProperty("filesWritten").GetInt64(), again.Json.GetProperty("filesSkipped").GetInt64()));
+
+        var old = NewTree("old");
+        Assert.Equal(0, (await Run("restore", repo, older, old.Root)).ExitCode);
+        Assert.Equal(original, old.Snapshot());
+        var part = NewTree("part");
+        Assert.Equal(0, (await Run("restore", repo, older, part.Root, "--path", "docs")).ExitCode);
+        Assert.Equal(original.Where(f => f.Key.StartsWith("docs/", StringComparison.Ordinal)), part.Snapshot());
+    }
+
+    [Fact]
+    public async Task RepositoryCommands_BadInput_ClearErrorsAndExitCodes()
+    {
+        var source = NewTree("src");
+        source.Write("a.txt", "a");
+        var repo = "repo:" + NewContainer("errs");
+
+        var asSource = await Run("sync", repo, NewTree("out").Root);
+        var notRepo = await Run("snapshots", "list", "blob:" + NewContainer("plain"));
+        var empty = await Run("snapshots", "list", repo, "--json");
+        Assert.Equal(0, (await Run("sync", source.Root, repo)).ExitCode);
+        var unknown = await Run("restore", repo, "abcdef12", NewTree("r").Root);
+        var tooShort = await Run("restore", repo, "ab", NewTree("r2").Root);
+        var intoRepo = await Run("restore", repo, "latest", repo);
+
+        Assert.True(asSource.ExitCode == 2 && asSource.Stderr.Contains("destination only", StringComparison.Ordinal), asSource.ToString());
+        Assert.True(notRepo.ExitCode == 2 && notRepo.Stderr.Contains("repo:CONTAINER", StringComparison.Ordinal), notRepo.ToString());
+        Assert.True(empty.ExitCode == 3 && empty.Json.GetProperty("error").GetString()!.Contains("no repository", StringComparison.Ordinal), empty.ToString());
+        Assert.True(unknown.ExitCode == 3 && unknown.Stderr.Contains("no snapshot abcdef12", StringComparison.Ordinal), unknown.ToString());
+        Assert.True(tooShort.ExitCode == 3 && tooShort.Stderr.Contains("at least 4", StringComparison.Ordinal), tooShort.ToString());
+        Assert.True(intoRepo.ExitCode == 2, intoRepo.ToString());
+    }
+}
