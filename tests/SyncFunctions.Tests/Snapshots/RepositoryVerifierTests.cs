@@ -181,6 +181,85 @@ public sealed class RepositoryVerifierTests
     }
 
     [Fact]
+    public async Task VerifyAsync_PackCutShort_NamesThePackAsTruncated()
+    {
+        var (store, repository) = await BuildAsync();
+        var (_, location) = await LocateAsync(repository, "a.txt", 0);
+        var path = RepositoryLayout.PackPath(location.PackId);
+        store.Put(path, store.TryGet(path)![..^1]);
+
+        var report = await new RepositoryVerifier(repository).VerifyAsync(ReadData, null, CancellationToken.None);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(path, problem.Object);
+        Assert.Equal(FormatDamage.Truncated, problem.Damage);
+        Assert.DoesNotContain(location.PackId, report.ReadPacks);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_FlippedByteInAPackFooter_FoundByTheStructureCheckAsChecksumMismatch()
+    {
+        var (store, repository) = await BuildAsync();
+        var (_, location) = await LocateAsync(repository, "a.txt", 0);
+        var path = RepositoryLayout.PackPath(location.PackId);
+        var pack = store.TryGet(path)!;
+        pack[pack.Length - PackFormat.TrailerLength - 10] ^= 0x01;
+        store.Put(path, pack);
+
+        var report = await new RepositoryVerifier(repository).VerifyAsync(Structure, null, CancellationToken.None);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(path, problem.Object);
+        Assert.Equal(FormatDamage.ChecksumMismatch, problem.Damage);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_FileNamesAChunkNoIndexHolds_NamesTheTreeAndTheChunk()
+    {
+        var (store, repository) = await BuildAsync();
+        var absent = ObjectId.Of("never stored"u8);
+        var tree = ForgeSnapshot(store, TreeEntry.File("ghost", RepositoryKit.NewClock().GetUtcNow(), absent, [new ChunkRef(absent, 12)]));
+
+        var report = await new RepositoryVerifier(repository).VerifyAsync(Structure, null, CancellationToken.None);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(RepositoryLayout.TreePath(tree), problem.Object);
+        Assert.Equal(FormatDamage.Missing, problem.Damage);
+        Assert.Equal(absent, problem.Chunk);
+        Assert.Contains("'ghost'", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_FileGivesAChunkAnotherLength_NamesTheTreeTheChunkAndThePack()
+    {
+        var (store, repository) = await BuildAsync();
+        var (chunk, location) = await LocateAsync(repository, "dir/sub/c", 0);
+        var tree = ForgeSnapshot(store, TreeEntry.File("c", RepositoryKit.NewClock().GetUtcNow(), chunk, [new ChunkRef(chunk, location.Entry.RawLength + 1)]));
+
+        var report = await new RepositoryVerifier(repository).VerifyAsync(Structure, null, CancellationToken.None);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(RepositoryLayout.TreePath(tree), problem.Object);
+        Assert.Equal(FormatDamage.Malformed, problem.Damage);
+        Assert.Equal(chunk, problem.Chunk);
+        Assert.Contains(location.PackId.ToString(), problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_OneChunkFileWithAnotherContentHash_IsHashMismatchOfItsTree()
+    {
+        var (store, repository) = await BuildAsync();
+        var (chunk, location) = await LocateAsync(repository, "dir/sub/c", 0);
+        var tree = ForgeSnapshot(store, TreeEntry.File("c", RepositoryKit.NewClock().GetUtcNow(), ObjectId.Of("other"u8), [new ChunkRef(chunk, location.Entry.RawLength)]));
+
+        var report = await new RepositoryVerifier(repository).VerifyAsync(Structure, null, CancellationToken.None);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(RepositoryLayout.TreePath(tree), problem.Object);
+        Assert.Equal(FormatDamage.HashMismatch, problem.Damage);
+    }
+
+    [Fact]
     public async Task VerifyAsync_SubsetOfManyPacks_ReadsAllAtOneAndTheSameStrictSubsetAtHalf()
     {
         var store = new InMemoryObjectStore();
@@ -272,6 +351,26 @@ public sealed class RepositoryVerifierTests
         var reference = ContentReference.Of(content.ContentHash, content.Chunks).Tree!;
         store.Put(RepositoryLayout.TreePath(reference.Id), reference.Bytes);
         return (store, repository);
+    }
+
+    /// <summary>Stores a root tree of one file and a snapshot record naming it (no head); returns the tree's id.</summary>
+    private static ObjectId ForgeSnapshot(InMemoryObjectStore store, TreeEntry file)
+    {
+        var tree = new TreeManifest([file]).Encode();
+        store.Put(RepositoryLayout.TreePath(tree.Id), tree.Bytes);
+        var record = new SnapshotRecord
+        {
+            Time = RepositoryKit.NewClock().GetUtcNow(),
+            Pair = new SnapshotPair("pair-9", null),
+            Source = "local:/forged",
+            Host = "host-1",
+            RootTree = tree.Id,
+            Files = 1,
+            Bytes = file.Size,
+            RunId = "forged",
+        }.Encode();
+        store.Put(RepositoryLayout.SnapshotPath(record.Id), record.Bytes);
+        return tree.Id;
     }
 
     private static int Count(InMemoryObjectStore store, string folder) => store.Paths.Count(p => p.StartsWith(folder, StringComparison.Ordinal));
