@@ -260,6 +260,28 @@ public sealed class RepositoryVerifierTests
     }
 
     [Fact]
+    public async Task VerifyAsync_SupersededIndexNamingADeletedPack_IsCleanOnceSuperseded()
+    {
+        var (store, repository) = await BuildAsync();
+        var gone = ObjectId.Of("a pack compaction deleted"u8);
+        var old = new PackIndex([new IndexedPack(gone, [new PackEntry(ObjectId.Of("a chunk"u8), PackFormat.HeaderLength, 7, 7, false)])]).Encode();
+        store.Put(RepositoryLayout.IndexPath(old.Id), old.Bytes);
+        var before = await new RepositoryVerifier(repository).VerifyAsync(Structure, null, CancellationToken.None);
+        var compacted = new PackIndex([], [old.Id]).Encode();
+        store.Put(RepositoryLayout.IndexPath(compacted.Id), compacted.Bytes);
+
+        var after = await new RepositoryVerifier(repository).VerifyAsync(Structure, null, CancellationToken.None);
+
+        var problem = Assert.Single(before.Problems);
+        Assert.Equal(RepositoryLayout.PackPath(gone), problem.Object);
+        Assert.Equal(FormatDamage.Missing, problem.Damage);
+        Assert.Contains(old.Id.ToString(), problem.Detail, StringComparison.Ordinal);
+        Assert.True(after.IsClean, string.Join("\n", after.Problems));
+        Assert.Equal(before.Indexes + 1, after.Indexes);
+        Assert.Equal(before.Packs - 1, after.Packs);
+    }
+
+    [Fact]
     public async Task VerifyAsync_SubsetOfManyPacks_ReadsAllAtOneAndTheSameStrictSubsetAtHalf()
     {
         var store = new InMemoryObjectStore();
