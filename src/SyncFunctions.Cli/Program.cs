@@ -51,6 +51,7 @@ internal static class Program
             MaintenanceCommand.Create(signals),
             SnapshotsCommand.Create(signals),
             RestoreCommand.Create(signals),
+            RepoCommand.Create(signals),
         };
         return root;
     }

@@ -23,6 +23,15 @@ internal sealed record RepositoryAccess(SnapshotRepository Repository, SnapshotR
     /// <exception cref="FatalException">There is no repository there, or its config or an index is damaged.</exception>
     public static async Task<RepositoryAccess> OpenAsync(CommandHost host, string text, string? storage, CancellationToken cancellationToken)
     {
+        var (root, account) = await RootAsync(host, text, storage, cancellationToken).ConfigureAwait(false);
+        var repository = await Guard(() => SnapshotRepository.OpenAsync(root, cancellationToken)).ConfigureAwait(false);
+        return new RepositoryAccess(repository, new SnapshotReader(repository), text, account);
+    }
+
+    /// <summary>The store holding the repository written as <paramref name="text"/> (retried), without opening it.</summary>
+    /// <exception cref="UsageException">It is not written as a repository.</exception>
+    public static async Task<(IObjectStore Root, Uri StorageAccount)> RootAsync(CommandHost host, string text, string? storage, CancellationToken cancellationToken)
+    {
         var endpoint = SyncCommand.ParseEndpoint(host.Endpoints, text, "repository", Environment.CurrentDirectory);
         if (endpoint.Scheme != RepositoryEndpointScheme.SchemeName)
         {
@@ -34,9 +43,7 @@ internal sealed record RepositoryAccess(SnapshotRepository Repository, SnapshotR
         var account = host.Azure.UseStorage(connection, embedded: choice.Storage is null)!;
         var destination = (RepositoryDestination)host.Endpoints.CreateStore(CliEndpoints.OnStorage(endpoint, account));
         var policy = RetryDecorators.PolicyFor(host.Time, log: host.LoggerFactory.CreateLogger("SyncFunctions.Retry"));
-        var root = RetryDecorators.Store(destination.Root, policy);
-        var repository = await Guard(() => SnapshotRepository.OpenAsync(root, cancellationToken)).ConfigureAwait(false);
-        return new RepositoryAccess(repository, new SnapshotReader(repository), text, account);
+        return (RetryDecorators.Store(destination.Root, policy), account);
     }
 
     /// <summary>Runs a repository operation, turning a missing or damaged repository into a clear fatal error.</summary>

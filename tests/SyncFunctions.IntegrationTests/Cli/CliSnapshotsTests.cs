@@ -85,4 +85,44 @@ public sealed class CliSnapshotsTests(AzuriteFixture azurite) : PrivateAzuriteCl
         Assert.True(tooShort.ExitCode == 3 && tooShort.Stderr.Contains("at least 4", StringComparison.Ordinal), tooShort.ToString());
         Assert.True(intoRepo.ExitCode == 2, intoRepo.ToString());
     }
+
+    [Fact]
+    public async Task RepoVerifyAndStats_CleanThenAMissingPackNamedWithExitOne()
+    {
+        var source = NewTree("src");
+        for (var i = 0; i < 20; i++)
+        {
+            source.Write($"f{i}.bin", TestTree.RandomBytes(20_000, i));
+            source.Write($"copy/f{i}.bin", TestTree.RandomBytes(20_000, i)); // duplicates: stored once
+        }
+
+        var container = NewContainer("verify");
+        var repo = "repo:" + container;
+        Assert.Equal(0, (await Run("sync", source.Root, repo)).ExitCode);
+
+        var clean = await Run("repo", "verify", repo, "--read-data", "--json");
+        var stats = await Run("repo", "stats", repo, "--json");
+        var badSubset = await Run("repo", "verify", repo, "--subset", "10%");
+
+        Assert.True(clean.ExitCode == 0 && clean.Json.GetProperty("clean").GetBoolean(), clean.ToString());
+        Assert.Equal(clean.Json.GetProperty("packs").GetInt32(), clean.Json.GetProperty("packsRead").GetInt32());
+        var s = stats.Json.GetProperty("stats");
+        Assert.Equal(800_000L, s.GetProperty("logicalBytes").GetInt64());
+        Assert.Equal(400_000L, s.GetProperty("uniqueLogicalBytes").GetInt64());
+        Assert.True(s.GetProperty("dedupRatio").GetDouble() > 1.9, stats.ToString());
+        Assert.True(badSubset.ExitCode == 2, badSubset.ToString());
+
+        var blobs = new global::Azure.Storage.Blobs.BlobServiceClient(PrivateStorage).GetBlobContainerClient(container);
+        string? pack = null;
+        await foreach (var blob in blobs.GetBlobsAsync(global::Azure.Storage.Blobs.Models.BlobTraits.None, global::Azure.Storage.Blobs.Models.BlobStates.None, "packs/", CancellationToken.None))
+        {
+            pack ??= blob.Name;
+        }
+
+        await blobs.DeleteBlobAsync(pack);
+        var damaged = await Run("repo", "verify", repo, "--json");
+
+        Assert.True(damaged.ExitCode == 1, damaged.ToString());
+        Assert.Contains(damaged.Json.GetProperty("problems").EnumerateArray(), p => p.GetProperty("object").GetString() == pack && p.GetProperty("damage").GetString() == "Missing");
+    }
 }
