@@ -22,6 +22,10 @@ internal sealed class SharedChunkWriter(RepositoryContent content, int packTarge
     private readonly ChunkWriter _writer = content.NewWriter(packTargetLength);
     private readonly SemaphoreSlim _add = new(1, 1);
     private readonly SemaphoreSlim _flush = new(1, 1);
+
+    // Each file being cut holds a buffer of twice the largest chunk (16 MiB by default), and adds are serialised
+    // anyway: more files cut at once than cores only costs memory. A file waiting for its flush holds none.
+    private readonly SemaphoreSlim _cutting = new(Math.Max(2, Environment.ProcessorCount), Math.Max(2, Environment.ProcessorCount));
     private long _flushes;
 
     /// <summary>Chunk bytes this writer sent (new chunks only).</summary>
@@ -33,6 +37,7 @@ internal sealed class SharedChunkWriter(RepositoryContent content, int packTarge
     {
         _add.Dispose();
         _flush.Dispose();
+        _cutting.Dispose();
     }
 
     /// <summary>Cuts <paramref name="stream"/> into chunks, stores the new ones durably and returns the file's content.</summary>
@@ -42,37 +47,45 @@ internal sealed class SharedChunkWriter(RepositoryContent content, int packTarge
         var chunks = new List<ChunkRef>();
         long size = 0, sinceFlush = 0, needed = 0;
         var pending = false;
-        await foreach (var chunk in ContentChunker.ChunkAsync(stream, content.Chunker, cancellationToken).ConfigureAwait(false))
+        await _cutting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            hash.AppendData(chunk.Data.Span);
-            var id = ObjectId.FromBytes(chunk.Sha256);
-            await _add.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            await foreach (var chunk in ContentChunker.ChunkAsync(stream, content.Chunker, cancellationToken).ConfigureAwait(false))
             {
-                var before = _writer.BytesStored;
-                await _writer.AddAsync(chunk, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _bytesStored, _writer.BytesStored - before);
-
-                // A chunk indexed already needs no flush; one added now, or pending in another write's pack, does.
-                if (!content.Contains(id))
+                hash.AppendData(chunk.Data.Span);
+                var id = ObjectId.FromBytes(chunk.Sha256);
+                await _add.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
                 {
-                    needed = _flushes + 1;
-                    pending = true;
+                    var before = _writer.BytesStored;
+                    await _writer.AddAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _bytesStored, _writer.BytesStored - before);
+
+                    // A chunk indexed already needs no flush; one added now, or pending in another write's pack, does.
+                    if (!content.Contains(id))
+                    {
+                        needed = _flushes + 1;
+                        pending = true;
+                    }
+                }
+                finally
+                {
+                    _add.Release();
+                }
+
+                chunks.Add(new ChunkRef(id, chunk.Length));
+                size += chunk.Length;
+                sinceFlush += chunk.Length;
+                if (pending && sinceFlush >= FlushEvery)
+                {
+                    await FlushThroughAsync(needed, cancellationToken).ConfigureAwait(false);
+                    (sinceFlush, pending) = (0, false);
                 }
             }
-            finally
-            {
-                _add.Release();
-            }
-
-            chunks.Add(new ChunkRef(id, chunk.Length));
-            size += chunk.Length;
-            sinceFlush += chunk.Length;
-            if (pending && sinceFlush >= FlushEvery)
-            {
-                await FlushThroughAsync(needed, cancellationToken).ConfigureAwait(false);
-                (sinceFlush, pending) = (0, false);
-            }
+        }
+        finally
+        {
+            _cutting.Release();
         }
 
         if (pending)

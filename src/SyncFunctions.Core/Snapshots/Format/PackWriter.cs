@@ -43,13 +43,18 @@ public sealed class PackWriter
         ArgumentOutOfRangeException.ThrowIfLessThan(targetLength, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targetLength, PackFormat.MaxPackLength);
         TargetLength = targetLength;
-        _data = new ArrayBufferWriter<byte>(Math.Min(targetLength, 4 * 1024 * 1024));
+        // Sized once for a full pack (its last chunk may overshoot the target by up to a chunk of the default maximum),
+        // not grown by doubling: packs are large, and every doubling is another large-object allocation.
+        _data = new ArrayBufferWriter<byte>((int)Math.Min(PackFormat.MaxPackLength, (long)targetLength + Math.Min(targetLength, InitialOvershoot)));
         _data.Write(PackFormat.Magic);
         _data.Write([PackFormat.Version]);
     }
 
     /// <summary>The length at which the pack counts as full.</summary>
     public int TargetLength { get; }
+
+    /// <summary>Room beyond the target the buffer starts with (a chunk of the default maximum size and the footer).</summary>
+    private const int InitialOvershoot = (8 * 1024 * 1024) + (64 * 1024);
 
     /// <summary>The number of chunks added.</summary>
     public int Count => _entries.Count;
