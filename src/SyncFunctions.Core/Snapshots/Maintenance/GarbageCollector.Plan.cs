@@ -104,23 +104,45 @@ public sealed partial class GarbageCollector
         var due = candidates.Where(c => sets.All(s => s.Contains(c.Path)))
             .OrderBy(c => c.Kind switch { RepositoryObjectKind.Index => 0, RepositoryObjectKind.Pack => 1, _ => 2 })
             .ThenBy(c => c.Path, StringComparer.Ordinal)
-            .Take(max ?? int.MaxValue)
             .ToList();
-        var packsOfIndex = indexes.ToDictionary(x => x.Path, x => x.Index.Packs.Select(p => RepositoryLayout.PackPath(p.PackId)).ToList(), StringComparer.Ordinal);
-        var set = due.Select(d => d.Path).ToHashSet(StringComparer.Ordinal);
+        var packsOfIndex = indexes.ToDictionary(x => x.Path, x => x.Index.Packs.Select(p => RepositoryLayout.PackPath(p.PackId)).Where(listed.ContainsKey).ToList(), StringComparer.Ordinal);
+        var set = Closed(due.Select(d => d.Path).ToHashSet(StringComparer.Ordinal), listed, packsOfIndex, indexesOfPack);
+        if (max is { } limit)
+        {
+            // Whole units first: an index with its packs.
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var d in due.Where(d => set.Contains(d.Path) && !taken.Contains(d.Path)))
+            {
+                var unit = d.Kind == RepositoryObjectKind.Index ? packsOfIndex[d.Path].Where(p => !taken.Contains(p)).Append(d.Path).ToList() : [d.Path];
+                if (taken.Count + unit.Count <= limit)
+                {
+                    taken.UnionWith(unit);
+                }
+            }
+
+            set = Closed(taken, listed, packsOfIndex, indexesOfPack);
+        }
+
+        return [.. due.Where(d => set.Contains(d.Path))];
+    }
+
+    /// <summary>Drops from <paramref name="set"/> every pack with an index outside it and every index with a listed pack outside it.</summary>
+    private static HashSet<string> Closed(
+        HashSet<string> set, Dictionary<string, GcObject> listed, Dictionary<string, List<string>> packsOfIndex, Dictionary<string, List<string>> indexesOfPack)
+    {
         bool removed;
         do
         {
             removed = set.RemoveWhere(path => listed[path].Kind switch
             {
                 RepositoryObjectKind.Pack => indexesOfPack.TryGetValue(path, out var named) && !named.All(set.Contains),
-                RepositoryObjectKind.Index => packsOfIndex[path].Any(p => listed.ContainsKey(p) && !set.Contains(p)),
+                RepositoryObjectKind.Index => !packsOfIndex[path].All(set.Contains),
                 _ => false,
             }) > 0;
         }
         while (removed);
 
-        return [.. due.Where(d => set.Contains(d.Path))];
+        return set;
     }
 
     /// <summary>The root trees of every record and head's snapshot, the number of snapshots, and the marks (oldest first).</summary>
