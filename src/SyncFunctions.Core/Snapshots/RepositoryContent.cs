@@ -67,6 +67,19 @@ public sealed partial class RepositoryContent
         }
     }
 
+    /// <summary>
+    /// True when a loaded index (or a flush of this process) names the chunk, marked or not: the durability check of a
+    /// snapshot's chunks. A chunk deduplicated against a pack marked since (by a mark this process read later) is safe
+    /// when the snapshot finishes within the collector's minimum age, so a later mark does not fail the snapshot.
+    /// </summary>
+    internal bool IsIndexed(ObjectId chunkId)
+    {
+        lock (_gate)
+        {
+            return _known.ContainsKey(chunkId);
+        }
+    }
+
     /// <summary>Where a known chunk is (one of its locations when several packs hold it).</summary>
     public bool TryLocate(ObjectId chunkId, out ChunkLocation location)
     {

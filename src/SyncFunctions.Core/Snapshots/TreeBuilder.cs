@@ -70,7 +70,7 @@ internal sealed class TreeBuilder(RepositoryContent content)
 
         foreach (var chunk in file.Content.Chunks)
         {
-            if (!content.Contains(chunk.Id))
+            if (!content.IsIndexed(chunk.Id))
             {
                 _unknownChunks.TryAdd(chunk.Id, file.Path);
             }

@@ -35,7 +35,7 @@ public sealed class GarbageCollectorRaceTests
     {
         var random = new Random(seed);
         var kit = await GcKit.CreateAsync();
-        var pool = Enumerable.Range(0, 6).Select(i => RepositoryKit.Bytes((seed * 16) + i, 300 + random.Next(2500))).ToArray();
+        var pool = Enumerable.Range(0, 4).Select(i => RepositoryKit.Bytes((seed * 16) + i, 300 + random.Next(2500))).ToArray();
         await kit.SnapshotAsync(GcKit.Files(("p0", pool[0]), ("p1", pool[1])), "base-1");
         await kit.SnapshotAsync(GcKit.Files(("p0", pool[0]), ("p2", pool[2])), "base-2");
         kit.PassGrace();
@@ -48,7 +48,7 @@ public sealed class GarbageCollectorRaceTests
 
         for (var session = 0; session < 3; session++)
         {
-            await scheduler.RunCollectorStepsAsync(random.Next(4));
+            await scheduler.RunCollectorStepsAsync(random.Next(12));
             await writerRepository.Content.RefreshAsync(CancellationToken.None);
             scheduler.BeginWriter();
             var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -107,7 +107,7 @@ public sealed class GarbageCollectorRaceTests
 
         private async Task StepAsync()
         {
-            switch (random.Next(6))
+            switch (random.Next(7))
             {
                 case 0:
                     _plan = await gc.PlanAsync(null, CancellationToken.None);
@@ -121,12 +121,16 @@ public sealed class GarbageCollectorRaceTests
                 case 3:
                     await gc.RunAsync(false, null, CancellationToken.None);
                     break;
-                case 4:
+                case 4 or 5:
                     await ForgetOneAsync();
                     break;
                 default:
                     // A writer in flight finishes within the minimum age of its refresh: the contract GC relies on.
-                    if (_writerStarted is not { } started || kit.Clock.GetUtcNow() + Step - started <= GcKit.Safety.MinimumAge)
+                    if (_writerStarted is not { } started)
+                    {
+                        kit.Clock.Advance(random.Next(2) == 0 ? Step : GcKit.Safety.Grace);
+                    }
+                    else if (kit.Clock.GetUtcNow() + Step - started <= GcKit.Safety.MinimumAge)
                     {
                         kit.Clock.Advance(Step);
                     }
