@@ -59,7 +59,7 @@ public sealed partial class GarbageCollector
             }
         }
 
-        if (liveChunks.FirstOrDefault(c => !indexedChunks.Contains(c)) is var lost && liveChunks.Contains(lost))
+        foreach (var lost in liveChunks.Where(c => !indexedChunks.Contains(c)).Take(1))
         {
             throw new SnapshotRepositoryException($"a snapshot of the repository at {_repository.Store.DisplayName} names chunk {lost}, which no index holds: "
                 + "the repository is damaged; nothing was deleted");
