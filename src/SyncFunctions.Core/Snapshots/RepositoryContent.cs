@@ -135,7 +135,14 @@ public sealed partial class RepositoryContent
         var markNames = new List<string>();
         await foreach (var entry in Store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (entry.Object is { } info && RepositoryLayout.TryParse(info.Path, out var parsed))
+            if (entry.Object is { } info && string.CompareOrdinal(info.Path, RepositoryLayout.IndexFolder) > 0
+                && !info.Path.StartsWith(RepositoryLayout.IndexFolder, StringComparison.Ordinal))
+            {
+                // Listings are in ordinal order and gc/marks/ and index/ come before packs/, snapshots/ and trees/.
+                break;
+            }
+
+            if (entry.Object is { } listed && RepositoryLayout.TryParse(listed.Path, out var parsed))
             {
                 if (parsed.Kind == RepositoryObjectKind.Index)
                 {
