@@ -87,7 +87,7 @@ public sealed class ChunkWriter
         }
 
         var index = new PackIndex(_unindexed).Encode();
-        await RepositoryStore.WriteIfAbsentAsync(Content.Store, RepositoryLayout.IndexPath(index.Id), index.Bytes, cancellationToken).ConfigureAwait(false);
+        await Content.WriteObjectAsync(RepositoryLayout.IndexPath(index.Id), index.Bytes, cancellationToken).ConfigureAwait(false);
         IndexesWritten++;
         Content.AddIndexed(index.Id, _unindexed);
         _unindexed.Clear();
@@ -127,7 +127,7 @@ public sealed class ChunkWriter
         while (_unsent.Count > 0)
         {
             var pack = _unsent[0];
-            await RepositoryStore.WriteIfAbsentAsync(Content.Store, RepositoryLayout.PackPath(pack.Id), pack.Bytes, cancellationToken).ConfigureAwait(false);
+            await Content.WriteObjectAsync(RepositoryLayout.PackPath(pack.Id), pack.Bytes, cancellationToken).ConfigureAwait(false);
             PacksUploaded++;
             _unsent.RemoveAt(0);
             _unindexed.Add(new IndexedPack(pack.Id, pack.Entries));

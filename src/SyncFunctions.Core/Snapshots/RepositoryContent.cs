@@ -54,8 +54,25 @@ public sealed partial class RepositoryContent
 
     internal IObjectStore Store { get; }
 
-    /// <summary>True when a loaded index (or a flush of this process) names the chunk.</summary>
+    /// <summary>
+    /// True when a loaded index (or a flush of this process) names the chunk in a pack that no current GC mark names:
+    /// a chunk in a marked pack counts as unknown, so a writer stores it again rather than reference a pack the
+    /// collector may delete.
+    /// </summary>
     public bool Contains(ObjectId chunkId)
+    {
+        lock (_gate)
+        {
+            return _known.TryGetValue(chunkId, out var location) && !IsPackMarkedLocked(location.PackId);
+        }
+    }
+
+    /// <summary>
+    /// True when a loaded index (or a flush of this process) names the chunk, marked or not: the durability check of a
+    /// snapshot's chunks. A chunk deduplicated against a pack marked since (by a mark this process read later) is safe
+    /// when the snapshot finishes within the collector's minimum age, so a later mark does not fail the snapshot.
+    /// </summary>
+    internal bool IsIndexed(ObjectId chunkId)
     {
         lock (_gate)
         {
@@ -108,20 +125,45 @@ public sealed partial class RepositoryContent
 
     /// <summary>
     /// Loads every index of the store not loaded yet (written by other processes since this one opened), leaving
-    /// out indexes that a loaded one supersedes.
+    /// out indexes that a loaded one supersedes, and reads the current GC marks. When a loaded index is gone (the
+    /// collector deleted it), every index is loaded again, so no chunk keeps a location in a deleted pack.
     /// </summary>
-    /// <exception cref="RepositoryFormatException">An index is damaged.</exception>
+    /// <exception cref="RepositoryFormatException">An index or a mark is damaged.</exception>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var ids = new List<ObjectId>();
-        await foreach (var info in RepositoryStore.ListFolderAsync(Store, RepositoryLayout.IndexFolder, cancellationToken).ConfigureAwait(false))
+        var present = new HashSet<ObjectId>();
+        var markNames = new List<string>();
+        await foreach (var entry in Store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (RepositoryLayout.TryParse(info.Path, out var parsed) && parsed.Kind == RepositoryObjectKind.Index && !IsLoaded(parsed.Id))
+            if (entry.Object is { } info && string.CompareOrdinal(info.Path, RepositoryLayout.IndexFolder) > 0
+                && !info.Path.StartsWith(RepositoryLayout.IndexFolder, StringComparison.Ordinal))
             {
-                ids.Add(parsed.Id);
+                // Listings are in ordinal order and gc/marks/ and index/ come before packs/, snapshots/ and trees/.
+                break;
+            }
+
+            if (entry.Object is { } listed && RepositoryLayout.TryParse(listed.Path, out var parsed))
+            {
+                if (parsed.Kind == RepositoryObjectKind.Index)
+                {
+                    present.Add(parsed.Id);
+                }
+                else if (parsed.Kind == RepositoryObjectKind.GcMark)
+                {
+                    markNames.Add(parsed.MarkName!);
+                }
             }
         }
 
+        bool rebuild;
+        List<ObjectId> ids;
+        lock (_gate)
+        {
+            rebuild = _loadedIndexes.Any(id => !present.Contains(id));
+            ids = rebuild ? [.. present] : [.. present.Where(id => !_loadedIndexes.Contains(id))];
+        }
+
+        var marks = await ReadMarksAsync(markNames, cancellationToken).ConfigureAwait(false);
         var indexes = new (ObjectId Id, PackIndex Index)[ids.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, ids.Count),
@@ -136,6 +178,13 @@ public sealed partial class RepositoryContent
         var superseded = indexes.SelectMany(x => x.Index.Supersedes).ToHashSet();
         lock (_gate)
         {
+            SetMarksLocked(marks);
+            if (rebuild)
+            {
+                _known.Clear();
+                _loadedIndexes.Clear();
+            }
+
             foreach (var (id, index) in indexes)
             {
                 _loadedIndexes.Add(id);
@@ -169,9 +218,14 @@ public sealed partial class RepositoryContent
     {
         foreach (var pack in packs)
         {
+            var marked = IsPackMarkedLocked(pack.PackId);
             foreach (var entry in pack.Chunks)
             {
-                _known.TryAdd(entry.ChunkId, new ChunkLocation(pack.PackId, entry));
+                // A location in an unmarked pack wins over one in a marked pack (which the collector may delete).
+                if (!_known.TryGetValue(entry.ChunkId, out var existing) || (!marked && IsPackMarkedLocked(existing.PackId)))
+                {
+                    _known[entry.ChunkId] = new ChunkLocation(pack.PackId, entry);
+                }
             }
         }
     }

@@ -113,7 +113,7 @@ public sealed class SnapshotWriter(SnapshotRepository repository, TimeProvider t
         await repository.Content.RefreshAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (chunk, path) in unknown)
         {
-            if (!repository.Content.Contains(chunk))
+            if (!repository.Content.IsIndexed(chunk))
             {
                 throw new InvalidOperationException(
                     $"file '{path}' names chunk {chunk}, which no index of the repository holds: flush the chunk writer before writing the snapshot");

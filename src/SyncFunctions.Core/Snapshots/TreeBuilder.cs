@@ -70,7 +70,7 @@ internal sealed class TreeBuilder(RepositoryContent content)
 
         foreach (var chunk in file.Content.Chunks)
         {
-            if (!content.Contains(chunk.Id))
+            if (!content.IsIndexed(chunk.Id))
             {
                 _unknownChunks.TryAdd(chunk.Id, file.Path);
             }
@@ -115,7 +115,7 @@ internal sealed class TreeBuilder(RepositoryContent content)
     private async Task<ObjectId> WriteTreeAsync(OpenDirectory directory, CancellationToken cancellationToken)
     {
         var tree = new TreeManifest(directory.Entries).Encode();
-        await RepositoryStore.WriteIfAbsentAsync(content.Store, RepositoryLayout.TreePath(tree.Id), tree.Bytes, cancellationToken).ConfigureAwait(false);
+        await content.WriteObjectAsync(RepositoryLayout.TreePath(tree.Id), tree.Bytes, cancellationToken).ConfigureAwait(false);
         return tree.Id;
     }
 

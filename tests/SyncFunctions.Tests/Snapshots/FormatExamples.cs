@@ -73,6 +73,12 @@ internal static class FormatExamples
     public static RepositoryConfig Config() =>
         new(ObjectId.Of("repository"u8), Time.AddDays(-30), new ChunkerParameters(512 * 1024, 1024 * 1024, 8 * 1024 * 1024));
 
+    public static GcMark Mark() => new(Time.AddDays(2), [
+        RepositoryLayout.TreePath(Tree().Encode().Id),
+        RepositoryLayout.PackPath(Pack().Id),
+        RepositoryLayout.IndexPath(Index().Encode().Id),
+    ]);
+
     /// <summary>Every golden file, as the examples encode today.</summary>
     public static IEnumerable<(string File, byte[] Bytes)> GoldenBytes() =>
     [
@@ -84,6 +90,7 @@ internal static class FormatExamples
         ("snapshot-v1.json", Snapshot().Encode().Bytes),
         ("head-v1.json", Head().Encode()),
         ("config-v1.json", Config().Encode()),
+        ("gc-mark-v1.json", Mark().Encode()),
     ];
 
     public static ChunkRef Ref(byte[] chunk) => new(ObjectId.Of(chunk), chunk.Length);

@@ -135,4 +135,13 @@ public sealed class GoldenFormatTests
 
         Assert.Equal(FormatExamples.GoldenBytes().Select(g => g.File).Order(StringComparer.Ordinal), files.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void GcMark_Example_EncodesToTheGoldenBytesAndBack()
+    {
+        var golden = GoldenFiles.Read("gc-mark-v1.json");
+
+        Assert.Equal(golden, FormatExamples.Mark().Encode());
+        Assert.Equal(FormatExamples.Mark(), GcMark.Decode("20260104T030405Z-0123456789abcdef", golden));
+    }
 }

@@ -79,4 +79,17 @@ public sealed class RepositoryLayoutTests
     [InlineData("3f2a")]
     [InlineData("g f2a000000000000000000000000000000000000000000000000000000000001")]
     public void ObjectId_TryParse_RefusesAnythingButLowercaseHexOfFullLength(string text) => Assert.False(ObjectId.TryParse(text, out _));
+
+    [Fact]
+    public void MarkPath_ParsesBackAsAMarkWithItsName()
+    {
+        var path = RepositoryLayout.MarkPath(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), "0123456789abcdef");
+
+        Assert.Equal("gc/marks/20260102T030405Z-0123456789abcdef", path);
+        Assert.True(RepositoryLayout.TryParse(path, out var parsed));
+        Assert.Equal(new RepositoryPath(RepositoryObjectKind.GcMark, default, null, "20260102T030405Z-0123456789abcdef"), parsed);
+        Assert.False(RepositoryLayout.TryParse("gc/marks/20260102T030405Z-0123456789ABCDEF", out _));
+        Assert.False(RepositoryLayout.TryParse("gc/marks/20261302T030405Z-0123456789abcdef", out _));
+        Assert.Throws<ArgumentException>(() => RepositoryLayout.MarkPath(DateTimeOffset.UnixEpoch, "xyz"));
+    }
 }

@@ -77,7 +77,7 @@ internal sealed class RepositoryPairStore(RepositoryDestination destination, str
         var (reference, tree) = ContentReference.Of(file.ContentHash, file.Chunks);
         if (tree is not null)
         {
-            await RepositoryStore.WriteIfAbsentAsync(opened.Repository.Store, RepositoryLayout.TreePath(tree.Id), tree.Bytes, cancellationToken).ConfigureAwait(false);
+            await opened.Repository.Content.WriteObjectAsync(RepositoryLayout.TreePath(tree.Id), tree.Bytes, cancellationToken).ConfigureAwait(false);
         }
 
         return new WriteResult(reference, destination.Time.GetUtcNow());

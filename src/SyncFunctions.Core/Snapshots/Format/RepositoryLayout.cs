@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SyncFunctions.Core.Snapshots.Format;
 
 /// <summary>The kinds of object a repository stores, one folder (or file) each.</summary>
@@ -20,13 +22,17 @@ public enum RepositoryObjectKind
 
     /// <summary><c>heads/&lt;pairId&gt;</c>: a <see cref="SnapshotHead"/>.</summary>
     Head,
+
+    /// <summary><c>gc/marks/&lt;yyyyMMddTHHmmssZ&gt;-&lt;16 hex&gt;</c>: a garbage collector's <see cref="GcMark"/>.</summary>
+    GcMark,
 }
 
 /// <summary>A path of the repository layout, parsed: what it holds and the id in its name.</summary>
 /// <param name="Kind">The kind of object.</param>
 /// <param name="Id">The object's id (default for the config and heads).</param>
 /// <param name="PairId">The pair id of a head, else null.</param>
-public readonly record struct RepositoryPath(RepositoryObjectKind Kind, ObjectId Id, string? PairId);
+/// <param name="MarkName">The name of a GC mark (after <c>gc/marks/</c>), else null.</param>
+public readonly record struct RepositoryPath(RepositoryObjectKind Kind, ObjectId Id, string? PairId, string? MarkName = null);
 
 /// <summary>
 /// Where a repository keeps each object, relative to the repository's prefix in its container:
@@ -37,6 +43,7 @@ public readonly record struct RepositoryPath(RepositoryObjectKind Kind, ObjectId
 /// trees/&lt;2 hex&gt;/&lt;treeId&gt;       tree manifests; id = SHA-256 of the stored (compressed) bytes
 /// snapshots/&lt;snapshotId&gt;       snapshot records; id = SHA-256 of the stored canonical JSON
 /// heads/&lt;pairId&gt;               each pair's latest snapshot (JSON, replaced under an ETag condition)
+/// gc/marks/&lt;time&gt;-&lt;hex&gt;        the garbage collector's marks: objects found unreferenced (JSON)
 /// </code>
 /// Ids are 64 lowercase hex digits; the two-digit folder of packs and trees is the first two digits of the id.
 /// </summary>
@@ -60,6 +67,15 @@ public static class RepositoryLayout
     /// <summary>The folder of the heads.</summary>
     public const string HeadsFolder = "heads/";
 
+    /// <summary>The folder of the garbage collector's marks.</summary>
+    public const string GcMarksFolder = "gc/marks/";
+
+    /// <summary>The format of the time that starts a mark's name (UTC, to the second).</summary>
+    public const string MarkTimeFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    /// <summary>The number of hex digits after the time in a mark's name.</summary>
+    public const int MarkSuffixLength = 16;
+
     /// <summary>The longest pair id a head's name may carry.</summary>
     public const int MaxPairIdLength = 64;
 
@@ -79,6 +95,22 @@ public static class RepositoryLayout
     /// <exception cref="ArgumentException">The pair id is not valid (<see cref="ValidatePairId"/>).</exception>
     public static string HeadPath(string pairId) =>
         ValidatePairId(pairId) is { } problem ? throw new ArgumentException(problem, nameof(pairId)) : HeadsFolder + pairId;
+
+    /// <summary>
+    /// Where a GC mark written at <paramref name="time"/> is stored: the time (UTC, to the second, so names sort by
+    /// time) and <paramref name="suffix"/>, 16 lowercase hex digits that keep two marks of one second apart.
+    /// </summary>
+    /// <exception cref="ArgumentException">The suffix is not 16 lowercase hex digits.</exception>
+    public static string MarkPath(DateTimeOffset time, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(suffix);
+        if (suffix.Length != MarkSuffixLength || !suffix.All(IsLowerHex))
+        {
+            throw new ArgumentException($"a mark's suffix is {MarkSuffixLength} lowercase hex digits, not '{suffix}'", nameof(suffix));
+        }
+
+        return GcMarksFolder + time.UtcDateTime.ToString(MarkTimeFormat, CultureInfo.InvariantCulture) + "-" + suffix;
+    }
 
     /// <summary>
     /// Null when <paramref name="pairId"/> can name a head (1..64 of <c>0-9 a-z - _</c>, as pair ids are 32 hex
@@ -137,10 +169,34 @@ public static class RepositoryLayout
             return true;
         }
 
+        if (path.StartsWith(GcMarksFolder, StringComparison.Ordinal))
+        {
+            var name = path[GcMarksFolder.Length..];
+            if (!IsMarkName(name))
+            {
+                return false;
+            }
+
+            parsed = new RepositoryPath(RepositoryObjectKind.GcMark, default, null, name);
+            return true;
+        }
+
         return TryParseId(path, PacksFolder, fanOut: true, RepositoryObjectKind.Pack, out parsed)
             || TryParseId(path, TreesFolder, fanOut: true, RepositoryObjectKind.Tree, out parsed)
             || TryParseId(path, IndexFolder, fanOut: false, RepositoryObjectKind.Index, out parsed)
             || TryParseId(path, SnapshotsFolder, fanOut: false, RepositoryObjectKind.Snapshot, out parsed);
+    }
+
+    private static bool IsLowerHex(char c) => c is (>= '0' and <= '9') or (>= 'a' and <= 'f');
+
+    private static bool IsMarkName(string name)
+    {
+        const int timeLength = 16;
+        return name.Length == timeLength + 1 + MarkSuffixLength
+            && name[timeLength] == '-'
+            && DateTime.TryParseExact(name[..timeLength], MarkTimeFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _)
+            && name[(timeLength + 1)..].All(IsLowerHex);
     }
 
     private static string FanOut(string folder, ObjectId id)

@@ -1,0 +1,154 @@
+using SyncFunctions.Core.Snapshots;
+using SyncFunctions.Core.Snapshots.Format;
+using SyncFunctions.Core.Snapshots.Maintenance;
+using SyncFunctions.Tests.Fakes;
+
+namespace SyncFunctions.Tests.Snapshots.Maintenance;
+
+/// <summary>
+/// A snapshot writer and the collector interleaved: before each of the writer's writes (packs, indexes, trees, record,
+/// head) a seeded random scheduler may run collector steps (plan, mark, sweep with the last plan, forget a snapshot,
+/// advance the clock). The clock moves at most <see cref="GcSafety.MinimumAge"/> during one writer session (the
+/// writer's side of the safety contract). After every interleaving every snapshot record restores.
+/// </summary>
+public sealed class GarbageCollectorRaceTests
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task WriterAndCollector_ThousandSeededInterleavings_NoSnapshotLosesAnObject()
+    {
+        for (var seed = 0; seed < 1000; seed++)
+        {
+            try
+            {
+                await InterleaveAsync(seed);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                throw new InvalidOperationException($"seed {seed}: {e.Message}", e);
+            }
+        }
+    }
+
+    private static async Task InterleaveAsync(int seed)
+    {
+        var random = new Random(seed);
+        var kit = await GcKit.CreateAsync();
+        var pool = Enumerable.Range(0, 4).Select(i => RepositoryKit.Bytes((seed * 16) + i, 300 + random.Next(2500))).ToArray();
+        await kit.SnapshotAsync(GcKit.Files(("p0", pool[0]), ("p1", pool[1])), "base-1");
+        await kit.SnapshotAsync(GcKit.Files(("p0", pool[0]), ("p2", pool[2])), "base-2");
+        kit.PassGrace();
+
+        var gcRepository = await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None);
+        var gc = kit.Collector(gcRepository);
+        var writerRepository = await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None);
+        var scheduler = new Scheduler(random, kit, gc);
+        kit.Store.BeforeOperation = (op, _, _) => op == InMemoryObjectStore.Ops.Write ? scheduler.MaybeRunCollectorAsync() : Task.CompletedTask;
+
+        for (var session = 0; session < 3; session++)
+        {
+            await scheduler.RunCollectorStepsAsync(random.Next(12));
+            await writerRepository.Content.RefreshAsync(CancellationToken.None);
+            scheduler.BeginWriter();
+            var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            foreach (var i in Enumerable.Range(0, pool.Length).Where(_ => random.Next(2) == 0))
+            {
+                files["f" + i] = pool[i];
+            }
+
+            files["new" + session] = RepositoryKit.Bytes((seed * 16) + 8 + session, 200 + random.Next(2000));
+            await kit.SnapshotAsync(files, $"race-{session}", writerRepository, packTarget: 1024);
+            scheduler.EndWriter();
+        }
+
+        await scheduler.RunCollectorStepsAsync(random.Next(6));
+        kit.Store.BeforeOperation = null;
+        await kit.AssertEverySnapshotRestoresAsync();
+
+        // Let every due deletion happen, then check again.
+        for (var i = 0; i < 3; i++)
+        {
+            kit.PassGrace();
+            await gc.RunAsync(false, null, CancellationToken.None);
+        }
+
+        await kit.AssertEverySnapshotRestoresAsync();
+    }
+
+    private sealed class Scheduler(Random random, GcKit kit, GarbageCollector gc)
+    {
+        private bool _inCollector;
+        private DateTimeOffset? _writerStarted;
+        private GcPlan? _plan;
+
+        public void BeginWriter() => _writerStarted = kit.Clock.GetUtcNow();
+
+        public void EndWriter() => _writerStarted = null;
+
+        public Task MaybeRunCollectorAsync() =>
+            _inCollector || random.Next(3) != 0 ? Task.CompletedTask : RunCollectorStepsAsync(1 + random.Next(3));
+
+        public async Task RunCollectorStepsAsync(int steps)
+        {
+            _inCollector = true;
+            try
+            {
+                for (var i = 0; i < steps; i++)
+                {
+                    await StepAsync();
+                }
+            }
+            finally
+            {
+                _inCollector = false;
+            }
+        }
+
+        private async Task StepAsync()
+        {
+            switch (random.Next(7))
+            {
+                case 0:
+                    _plan = await gc.PlanAsync(null, CancellationToken.None);
+                    break;
+                case 1 when _plan is not null:
+                    await gc.MarkAsync(_plan, CancellationToken.None);
+                    break;
+                case 2 when _plan is not null:
+                    await gc.SweepAsync(_plan, CancellationToken.None);
+                    break;
+                case 3:
+                    await gc.RunAsync(false, null, CancellationToken.None);
+                    break;
+                case 4 or 5:
+                    await ForgetOneAsync();
+                    break;
+                default:
+                    // A writer in flight finishes within the minimum age of its refresh: the contract GC relies on.
+                    if (_writerStarted is not { } started)
+                    {
+                        kit.Clock.Advance(random.Next(2) == 0 ? Step : GcKit.Safety.Grace);
+                    }
+                    else if (kit.Clock.GetUtcNow() + Step - started <= GcKit.Safety.MinimumAge)
+                    {
+                        kit.Clock.Advance(Step);
+                    }
+
+                    break;
+            }
+        }
+
+        private async Task ForgetOneAsync()
+        {
+            var repository = await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None);
+            var forgetter = new SnapshotForgetter(repository, kit.Clock);
+            var plan = await forgetter.PlanAsync(new RetentionPolicy(1, null, null, null, null), TimeZoneInfo.Utc, CancellationToken.None);
+            if (plan.Remove.Count > 0)
+            {
+                var victim = plan.Remove[random.Next(plan.Remove.Count)];
+                await forgetter.ApplyAsync(new RetentionPlan([], [victim]), CancellationToken.None);
+            }
+        }
+    }
+}
