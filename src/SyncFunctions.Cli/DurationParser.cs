@@ -3,13 +3,13 @@ using System.Globalization;
 namespace SyncFunctions.Cli;
 
 /// <summary>Parses durations such as <c>30s</c>, <c>2m</c>, <c>1.5h</c>, <c>500ms</c> or <c>90</c> (a plain number is seconds).</summary>
-/// <remarks>Units: ms, s (sec), m (min), h; case-insensitive, a space before the unit is allowed.</remarks>
+/// <remarks>Units: ms, s (sec), m (min), h, d; case-insensitive, a space before the unit is allowed.</remarks>
 internal static class DurationParser
 {
     // Longer suffixes first: "ms" before "s", "min" before "m".
     private static readonly (string Suffix, double Seconds)[] Units =
     [
-        ("ms", 0.001), ("sec", 1), ("min", 60), ("s", 1), ("m", 60), ("h", 3600),
+        ("ms", 0.001), ("sec", 1), ("min", 60), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
     ];
 
     /// <summary>Returns the duration, or null with a message naming <paramref name="name"/> (an option or variable).</summary>

@@ -52,6 +52,8 @@ internal static class Program
             SnapshotsCommand.Create(signals),
             RestoreCommand.Create(signals),
             RepoCommand.Create(signals),
+            ForgetGcCommands.Forget(signals),
+            ForgetGcCommands.Gc(signals),
         };
         return root;
     }
