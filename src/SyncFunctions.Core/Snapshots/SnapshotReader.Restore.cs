@@ -7,6 +7,9 @@ namespace SyncFunctions.Core.Snapshots;
 
 public sealed partial class SnapshotReader
 {
+    /// <summary>Files a restore writes at once (each reads its chunks in order; 8 by default).</summary>
+    public int RestoreParallelism { get; init; } = 8;
+
     /// <summary>
     /// Writes the files of a snapshot (all, or those at or below <paramref name="subPath"/>) to
     /// <paramref name="destination"/> at their full snapshot paths, each checked against the SHA-256 its tree
@@ -29,18 +32,21 @@ public sealed partial class SnapshotReader
             : await SelectAsync(snapshotId, record.RootTree, subPath, cancellationToken).ConfigureAwait(false);
 
         long written = 0, skipped = 0, bytes = 0;
-        await foreach (var file in files.ConfigureAwait(false))
-        {
-            if (await RestoreFileAsync(destination, file, cancellationToken).ConfigureAwait(false))
+        await Parallel.ForEachAsync(
+            files,
+            new ParallelOptions { MaxDegreeOfParallelism = RestoreParallelism, CancellationToken = cancellationToken },
+            async (file, ct) =>
             {
-                written++;
-                bytes += file.Entry.Size;
-            }
-            else
-            {
-                skipped++;
-            }
-        }
+                if (await RestoreFileAsync(destination, file, ct).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref written);
+                    Interlocked.Add(ref bytes, file.Entry.Size);
+                }
+                else
+                {
+                    Interlocked.Increment(ref skipped);
+                }
+            }).ConfigureAwait(false);
 
         return new RestoreResult(written, skipped, bytes);
     }
