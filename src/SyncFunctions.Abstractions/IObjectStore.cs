@@ -66,6 +66,16 @@ public interface IChunkedWriter
 }
 
 /// <summary>
+/// Capability of a chunked writer (Blob): it lists the chunks an object is committed from, so a new version can
+/// commit the unchanged ones by id instead of sending them again (block-level delta).
+/// </summary>
+public interface ICommittedChunks
+{
+    /// <summary>Ids of the chunks <paramref name="path"/>'s committed content consists of, in order (empty when none).</summary>
+    Task<IReadOnlyList<string>> GetCommittedChunksAsync(string path, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// Capability of a source: it can hand out a URL that another service can read the object from
 /// (a short-lived SAS URL). Never log the URL: it carries a secret.
 /// </summary>

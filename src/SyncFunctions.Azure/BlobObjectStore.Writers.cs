@@ -38,6 +38,23 @@ public sealed partial class BlobObjectStore
         }
     }
 
+    public async Task<IReadOnlyList<string>> GetCommittedChunksAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await BlockBlob(NameOf(path)).GetBlockListAsync(BlockListTypes.Committed, cancellationToken: cancellationToken);
+            return list.Value.CommittedBlocks.Select(b => b.Name).ToList();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
+        {
+            throw AzureErrors.Classify(e, $"list committed blocks of '{BlobNames.Printable(path)}'", _timeProvider);
+        }
+    }
+
     public async Task StageChunkAsync(string path, string chunkId, Stream content, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(chunkId);

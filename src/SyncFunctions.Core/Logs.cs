@@ -29,6 +29,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Staged chunk {Index}/{Count} of {Path}")]
     public static partial void ChunkStaged(ILogger logger, int index, int count, string path);
 
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Staged block {Index} {BlockId} ({Length} bytes) of {Path}")]
+    public static partial void BlockStaged(ILogger logger, int index, string blockId, int length, string path);
+
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Resuming {Path}: {Reused} of {Count} chunks already staged")]
     public static partial void ChunksReused(ILogger logger, string path, int reused, int count);
 

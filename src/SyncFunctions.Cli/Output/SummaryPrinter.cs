@@ -28,6 +28,11 @@ internal static class SummaryPrinter
             console.MarkupLine(Markup.Escape($"resumed from checkpoints: {summary.ReusedChunks} chunks, {SizeParser.Format(summary.ResumedBytes)} not sent again"));
         }
 
+        if (summary.UnchangedBytes > 0)
+        {
+            console.MarkupLine(Markup.Escape($"block-level delta: {SizeParser.Format(summary.UnchangedBytes)} of changed files unchanged, not sent"));
+        }
+
         if (summary.HeldBackDeletes > 0)
         {
             console.MarkupLine(Markup.Escape($"{summary.HeldBackDeletes} deletes held back by --max-delete; they are carried over to the next run"));

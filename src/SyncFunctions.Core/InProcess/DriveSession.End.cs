@@ -98,6 +98,7 @@ internal sealed partial class DriveSession
             BytesTransferred = _counters.Bytes,
             ReusedChunks = _counters.ReusedChunks,
             ResumedBytes = _counters.ResumedBytes,
+            UnchangedBytes = _counters.UnchangedBytes,
             Duration = Env.Time.GetElapsedTime(started),
             Notice = Notice,
         };

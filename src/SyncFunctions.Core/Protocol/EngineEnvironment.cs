@@ -70,6 +70,12 @@ public sealed record StepSettings
     /// <summary>Chunks one chunk-range work item stages (a large file fans out over several workers in ranges of this many).</summary>
     public int ChunksPerRange { get; init; } = 4;
 
+    /// <summary>
+    /// Large files to a destination that lists committed chunks (Blob) are staged as blocks cut at content-defined
+    /// boundaries, so a changed file sends only the blocks its committed version lacks (block-level delta). Off: fixed-size blocks.
+    /// </summary>
+    public bool ContentDefinedBlocks { get; init; } = true;
+
     /// <summary>Claimable items one completion check returns at most (its result stays small).</summary>
     public int MaxClaimableListed { get; init; } = 256;
 

@@ -41,7 +41,7 @@ public sealed partial class RunSteps
 
         // What earlier claims staged is the range's progress (its row holds no bytes until it is done).
         var staged = await transfers.StagedChunksAsync(actions[0], cancellationToken).ConfigureAwait(false);
-        var stagedBytes = transfers.StagedBytesOfRange(actions[0], range.RangeIndex, staged);
+        var stagedBytes = await transfers.StagedBytesOfRangeAsync(actions[0], range.RangeIndex, staged, cancellationToken).ConfigureAwait(false);
         var claimed = await TryClaimAsync(ctx, range, work, stagedBytes, cancellationToken).ConfigureAwait(false);
         if (claimed.Claim is not { } claim)
         {

@@ -63,6 +63,9 @@ public sealed record RunSummary
     /// <summary>Bytes not sent again thanks to checkpoints (staged chunks, partial files).</summary>
     public long ResumedBytes { get; init; }
 
+    /// <summary>Bytes of large files' blocks their destination versions already had: committed by id, not sent (block-level delta).</summary>
+    public long UnchangedBytes { get; init; }
+
     public long HeldBackDeletes { get; init; }
     public TimeSpan Duration { get; init; }
     public IReadOnlyList<PathProblem> Failures { get; init; } = [];

@@ -18,6 +18,7 @@ internal sealed class StepContext
     private long _bytes;
     private long _reusedChunks;
     private long _resumedBytes;
+    private long _unchangedBytes;
 
     public StepContext(RunSteps steps, RunRecord run, SyncOptions options)
     {
@@ -62,7 +63,7 @@ internal sealed class StepContext
         }
     }
 
-    public TransferCounters Transferred => new(Interlocked.Read(ref _files), Interlocked.Read(ref _bytes), Interlocked.Read(ref _reusedChunks), Interlocked.Read(ref _resumedBytes));
+    public TransferCounters Transferred => new(Interlocked.Read(ref _files), Interlocked.Read(ref _bytes), Interlocked.Read(ref _reusedChunks), Interlocked.Read(ref _resumedBytes), Interlocked.Read(ref _unchangedBytes));
 
     public void AddTransferred() => Interlocked.Increment(ref _files);
 
@@ -75,6 +76,9 @@ internal sealed class StepContext
     }
 
     public void AddResumedBytes(long bytes) => Interlocked.Add(ref _resumedBytes, bytes);
+
+    /// <summary>Bytes of blocks a changed file's committed version already had: committed by id, not sent (block-level delta).</summary>
+    public void AddUnchanged(long bytes) => Interlocked.Add(ref _unchangedBytes, bytes);
 
     /// <summary>Tells the host's driver that an action ended (bytes of a Done action, 0 otherwise).</summary>
     public void ActionEnded(long bytes, string path) => Steps.Events?.Report(new ActionEnded(path, bytes));

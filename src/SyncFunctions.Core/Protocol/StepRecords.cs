@@ -109,12 +109,12 @@ public enum WorkOutcome
 }
 
 /// <summary>What this call transferred (bytes through this worker, chunks reused after a crash).</summary>
-public sealed record TransferCounters(long Files = 0, long Bytes = 0, long ReusedChunks = 0, long ResumedBytes = 0)
+public sealed record TransferCounters(long Files = 0, long Bytes = 0, long ReusedChunks = 0, long ResumedBytes = 0, long UnchangedBytes = 0)
 {
     public static TransferCounters None { get; } = new();
 
     public TransferCounters Add(TransferCounters other) =>
-        new(Files + other.Files, Bytes + other.Bytes, ReusedChunks + other.ReusedChunks, ResumedBytes + other.ResumedBytes);
+        new(Files + other.Files, Bytes + other.Bytes, ReusedChunks + other.ReusedChunks, ResumedBytes + other.ResumedBytes, UnchangedBytes + other.UnchangedBytes);
 }
 
 /// <summary>The result of executing one work item (or chunk range, or large-file commit).</summary>

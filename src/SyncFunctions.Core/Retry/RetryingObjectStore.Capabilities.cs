@@ -4,7 +4,7 @@ namespace SyncFunctions.Core.Retry;
 
 /// <summary>The optional capabilities, each retried like the core calls; reachable only through <see cref="GetCapability{T}"/>.</summary>
 public sealed partial class RetryingObjectStore :
-    IChunkedWriter, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner, ILocalContent,
+    IChunkedWriter, ICommittedChunks, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner, ILocalContent,
     ISnapshotDestination, ISnapshotCommitter
 {
     /// <summary>A pair's view of a snapshot destination, retried like this store (the repository's requests are retried as parts of its calls).</summary>
@@ -33,6 +33,9 @@ public sealed partial class RetryingObjectStore :
 
     Task<WriteResult> IChunkedWriter.CommitChunksAsync(string path, IReadOnlyList<string> chunkIds, WriteOptions options, CancellationToken cancellationToken) =>
         Run(ct => Capability<IChunkedWriter>().CommitChunksAsync(path, chunkIds, options, ct), cancellationToken);
+
+    Task<IReadOnlyList<string>> ICommittedChunks.GetCommittedChunksAsync(string path, CancellationToken cancellationToken) =>
+        Run(ct => Capability<ICommittedChunks>().GetCommittedChunksAsync(path, ct), cancellationToken);
 
     Task<Uri> IReadUrlProvider.GetReadUrlAsync(string path, TimeSpan validFor, CancellationToken cancellationToken) =>
         Run(ct => Capability<IReadUrlProvider>().GetReadUrlAsync(path, validFor, ct), cancellationToken);

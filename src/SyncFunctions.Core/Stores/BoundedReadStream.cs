@@ -3,17 +3,19 @@ using SyncFunctions.Abstractions;
 namespace SyncFunctions.Core.Stores;
 
 /// <summary>Reads at most a given number of bytes from an inner stream (a ranged read of a file).</summary>
-/// <remarks>Not thread-safe. Disposing it disposes the inner stream.</remarks>
+/// <remarks>Not thread-safe. Disposing it disposes the inner stream unless it was made to leave it open.</remarks>
 internal sealed class BoundedReadStream : ReadOnlyForwardStream
 {
     private readonly Stream _inner;
     private readonly long _length;
+    private readonly bool _leaveOpen;
     private long _position;
 
-    public BoundedReadStream(Stream inner, long length)
+    public BoundedReadStream(Stream inner, long length, bool leaveOpen = false)
     {
         _inner = inner;
         _length = length;
+        _leaveOpen = leaveOpen;
     }
 
     public override long Length => _length;
@@ -42,7 +44,7 @@ internal sealed class BoundedReadStream : ReadOnlyForwardStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_leaveOpen)
         {
             _inner.Dispose();
         }
@@ -52,7 +54,11 @@ internal sealed class BoundedReadStream : ReadOnlyForwardStream
 
     public override async ValueTask DisposeAsync()
     {
-        await _inner.DisposeAsync();
+        if (!_leaveOpen)
+        {
+            await _inner.DisposeAsync();
+        }
+
         await base.DisposeAsync();
     }
 

@@ -13,6 +13,11 @@ internal sealed partial class Transfers
 
     private async Task<ActionRecord> ChunkedAsync(ActionRecord a, IChunkedWriter writer, (IReadUrlProvider Urls, IServerSideCopy Copy)? copy, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
+        if (ContentLayoutOf(a, ranged: false) is { } content)
+        {
+            return await ContentChunkedAsync(a, writer, content, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
         var size = a.SourceSize;
         var layout = ChunkLayout.For(a.SourceVersion, size, ctx.Options.ChunkSize, writer.MaxChunkCount);
         var (chunk, count, ids) = (layout.ChunkSize, layout.Count, layout.Ids);

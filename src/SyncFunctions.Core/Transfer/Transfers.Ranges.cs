@@ -13,8 +13,13 @@ internal sealed partial class Transfers
         ChunkedWriter().GetStagedChunksAsync(a.Path, cancellationToken);
 
     /// <summary>The bytes of range <paramref name="rangeIndex"/>'s chunks among <paramref name="staged"/>.</summary>
-    public long StagedBytesOfRange(ActionRecord a, int rangeIndex, IReadOnlyCollection<string> staged)
+    public async Task<long> StagedBytesOfRangeAsync(ActionRecord a, int rangeIndex, IReadOnlyCollection<string> staged, CancellationToken cancellationToken)
     {
+        if (ContentLayoutOf(a, ranged: true) is { } content)
+        {
+            return await StagedBytesOfContentRangeAsync(a, content, rangeIndex, staged, cancellationToken).ConfigureAwait(false);
+        }
+
         var layout = ChunkLayout.For(a, ctx);
         var (first, count) = layout.RangeChunks(rangeIndex, ctx.Settings.ChunksPerRange);
         return Enumerable.Range(first, count).Where(i => staged.Contains(layout.Ids[i])).Sum(i => (long)layout.LengthOf(i));
@@ -28,6 +33,11 @@ internal sealed partial class Transfers
     public async Task<long> StageRangeAsync(ActionRecord a, int rangeIndex, IReadOnlyCollection<string> staged, CancellationToken cancellationToken)
     {
         var writer = ChunkedWriter();
+        if (ContentLayoutOf(a, ranged: true) is { } content)
+        {
+            return await StageContentRangeAsync(a, writer, content, rangeIndex, staged, cancellationToken).ConfigureAwait(false);
+        }
+
         var layout = ChunkLayout.For(a, ctx);
         var (first, count) = layout.RangeChunks(rangeIndex, ctx.Settings.ChunksPerRange);
         var copy = ServerSideCopy();
@@ -100,6 +110,11 @@ internal sealed partial class Transfers
 
     private async Task<ActionRecord> CommitRangesAsync(ActionRecord a, IChunkedWriter writer, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
+        if (ContentLayoutOf(a, ranged: true) is { } content)
+        {
+            return await CommitContentRangesAsync(a, writer, content, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+
         var layout = ChunkLayout.For(a, ctx);
         var staged = await writer.GetStagedChunksAsync(a.Path, cancellationToken).ConfigureAwait(false);
         var missing = Enumerable.Range(0, layout.Count).Where(i => !staged.Contains(layout.Ids[i])).ToList();

@@ -73,9 +73,9 @@ public sealed partial class CliCrashTests : CliTestBase
     }
 
     /// <summary>
-    /// One 32 MiB file (32 chunks, eight ranges) staged by a coordinator and two joiners; the first joiner to stage a
-    /// chunk is killed. Its range is claimed again when its (shortened) lease ends; no chunk is staged twice, the block
-    /// list is committed once with every chunk id in order.
+    /// One 32 MiB file (eight ranges of 4 MiB, each cut into content-defined blocks) staged by a coordinator and two
+    /// joiners; the first joiner to stage a block is killed. Its range is claimed again when its (shortened) lease ends;
+    /// no block is staged twice, the block list is committed once with every block id in order.
     /// </summary>
     [Fact]
     public async Task RunsJoin_JoinerKilledWhileStaging_RangeReclaimedAfterLeaseAndNoChunkStagedTwice()
@@ -106,20 +106,19 @@ public sealed partial class CliCrashTests : CliTestBase
         Assert.True(owned.Json.GetProperty("outcome").GetString() == "Succeeded", why);
         Assert.True(joined.ExitCode == 0, why);
 
-        var staged = StagedIndexes(coordinator).Concat(StagedIndexes(victim)).Concat(StagedIndexes(survivor)).ToList();
+        var staged = StagedIds(coordinator).Concat(StagedIds(victim)).Concat(StagedIds(survivor)).ToList();
         var twice = staged.GroupBy(i => i).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        var unlogged = Enumerable.Range(1, 32).Except(staged).ToList();
-        Assert.True(twice.Count == 0, $"chunks staged twice: {string.Join(", ", twice)}\n{why}");
+        var expected = await ContentBlockCut.OfAsync(await File.ReadAllBytesAsync(Path.Combine(source.Root, "big.bin")), 4 * Mib);
+        var unlogged = expected.Select(b => b.Id).Except(staged).ToList();
+        Assert.True(twice.Count == 0, $"blocks staged twice: {string.Join(", ", twice)}\n{why}");
 
-        // The killed joiner stages one range at a time, one chunk after the other: at most one chunk was in flight, and
-        // only a chunk that landed without its log line is staged by nobody afterwards (it is reused).
-        Assert.True(unlogged.Count <= 1, $"chunks no process logged staging: {string.Join(", ", unlogged)}\n{why}");
-        Assert.True(StagedIndexes(victim).Count >= 1, why);
+        // The killed joiner stages one range at a time, one block after the other: at most one block was in flight, and
+        // only a block that landed without its log line is staged by nobody afterwards (it is reused).
+        Assert.True(unlogged.Count <= 1, $"blocks no process logged staging: {string.Join(", ", unlogged)}\n{why}");
+        Assert.True(StagedIds(victim).Count >= 1, why);
 
-        var info = await new LocalFolderStore(source.Root, TimeProvider.System).GetInfoAsync("big.bin", CancellationToken.None);
-        var expected = ChunkLayout.ChunkIds(info!.Version, 32 * Mib, Mib, 32);
         var blocks = (await Container(container).GetBlockBlobClient("big.bin").GetBlockListAsync(BlockListTypes.All)).Value;
-        Assert.Equal(expected, blocks.CommittedBlocks.Select(b => b.Name).ToList());
+        Assert.Equal(expected.Select(b => b.Id), blocks.CommittedBlocks.Select(b => b.Name));
         Assert.Empty(blocks.UncommittedBlocks);
         Assert.Equal(source.Snapshot(), await BlobSnapshotAsync(container));
     }
@@ -129,12 +128,12 @@ public sealed partial class CliCrashTests : CliTestBase
         int.TryParse(Environment.GetEnvironmentVariable("SYNCFN_TEST_SEED"), System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : Random.Shared.Next();
 
     private static bool IsProgress(string line) =>
-        line.Contains("Done Upload ", StringComparison.Ordinal) || line.Contains("Staged chunk ", StringComparison.Ordinal);
+        line.Contains("Done Upload ", StringComparison.Ordinal) || line.Contains("Staged chunk ", StringComparison.Ordinal) || line.Contains("Staged block ", StringComparison.Ordinal);
 
     private static bool IsStaged(string line) => StagedLine().IsMatch(line);
 
-    private static List<int> StagedIndexes(CliRunner runner) =>
-        [.. runner.StderrLines().Select(l => StagedLine().Match(l)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+    private static List<string> StagedIds(CliRunner runner) =>
+        [.. runner.StderrLines().Select(l => StagedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value)];
 
     private static string RunLineOf(CliRunner runner) =>
         runner.StderrLines().FirstOrDefault(l => l.StartsWith("run ", StringComparison.Ordinal)) ?? "no run line";
@@ -199,6 +198,6 @@ public sealed partial class CliCrashTests : CliTestBase
         }
     }
 
-    [GeneratedRegex(@"Staged chunk (\d+)/\d+ of ")]
+    [GeneratedRegex(@"Staged block \d+ (\S+) \(")]
     private static partial Regex StagedLine();
 }

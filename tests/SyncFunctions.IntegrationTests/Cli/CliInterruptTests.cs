@@ -25,7 +25,7 @@ public sealed class CliInterruptTests : CliTestBase
         await using (var first = StartSyncfn([.. args, "--verbose"]))
         {
             runId = await first.WaitForRunIdAsync();
-            await first.WaitForStderrAsync(l => l.Contains("Staged chunk 5/", StringComparison.Ordinal));
+            await first.WaitForStderrCountAsync(l => l.Contains("Staged block ", StringComparison.Ordinal), 5);
             await first.KillHardAsync();
         }
 

@@ -155,8 +155,4 @@ public sealed class AzureEngineTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal((await blobSource.GetInfoAsync("big.bin", default))!.Sha256, copied.Sha256);
     }
 
-    private sealed class AlwaysAlive : IOwnerLiveness
-    {
-        public bool? IsAlive(string host, int pid, DateTimeOffset started) => true;
-    }
 }
