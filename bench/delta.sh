@@ -51,8 +51,10 @@ log "initial mirror: rclone"
 run_rclone_json rclone-initial
 t[rclone-initial]=$seconds b[rclone-initial]="$(rclone_bytes rclone-initial)"
 
-log "rewriting 1 MiB in the middle of the file"
-dd if=/dev/urandom of="$big" bs=$mib count=1 seek=$((size / mib / 2)) conv=notrunc status=none
+# Not on a 16 MiB segment boundary (where a cut is forced anyway): 5 MiB and 333 KiB past the middle.
+edit_kib=$((size / 1024 / 2 + 5 * 1024 + 333))
+log "rewriting 1 MiB at KiB $edit_kib (the middle of the file and a bit)"
+dd if=/dev/urandom of="$big" bs=1024 count=1024 seek="$edit_kib" conv=notrunc status=none
 log "mirror after the edit: syncfn"
 timed syncfn-edit "${syncfn_cmd[@]}" sync "$data" blob:delta-syncfn --storage "$conn" --parallel "$parallel" --json
 syncfn_summary syncfn-edit
@@ -66,7 +68,7 @@ expect_blobs delta-rclone "$data"
 # Both containers must hold the edited bytes, not only the right length.
 want="$(sha256sum "$big" | cut -d' ' -f1)"
 for c in delta-syncfn delta-rclone; do
-  got="$(timeout "$cmd_timeout" rclone cat ":azureblob,use_emulator=true,endpoint='$endpoint':$c/$(basename "$big")" | sha256sum | cut -d' ' -f1)"
+  got="$(timeout "$cmd_timeout" rclone cat ":azureblob,use_emulator=true,endpoint='$endpoint':$c/${big#"$data"/}" | sha256sum | cut -d' ' -f1)"
   [[ "$got" == "$want" ]] || die "$c holds other bytes than the edited file"
 done
 
@@ -78,7 +80,7 @@ mkdir -p "$repo/bench/results"
   echo "|---|---|---|---|"
   echo "| initial mirror, s | ${t[syncfn-initial]} | ${t[rclone-initial]} | $(ratio "${t[syncfn-initial]}" "${t[rclone-initial]}") |"
   echo "| bytes sent by the initial mirror | $(mibs "${b[syncfn-initial]}") | $(mibs "${b[rclone-initial]}") | $(ratio "${b[syncfn-initial]}" "${b[rclone-initial]}") |"
-  echo "| mirror after 1 MiB rewritten in the middle, s | ${t[syncfn-edit]} | ${t[rclone-edit]} | $(ratio "${t[syncfn-edit]}" "${t[rclone-edit]}") |"
+  echo "| mirror after 1 MiB rewritten at KiB $edit_kib, s | ${t[syncfn-edit]} | ${t[rclone-edit]} | $(ratio "${t[syncfn-edit]}" "${t[rclone-edit]}") |"
   echo "| bytes sent after the edit | $(mibs "${b[syncfn-edit]}") | $(mibs "${b[rclone-edit]}") | $(ratio "${b[syncfn-edit]}" "${b[rclone-edit]}") |"
   echo
   echo "syncfn left $(mibs "${u[syncfn-edit]}") of the edited file unsent (committed by id); load before: $load_before; Azurite data in ${azurite_dir}."

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Schedules;
 
 namespace SyncFunctions.Serve;
@@ -122,7 +123,7 @@ public sealed class DurableHost : IAsyncDisposable
                 services.AddDurableTaskWorker(b =>
                 {
                     b.UseGrpc(channel);
-                    b.AddTasks(r => r.AddSyncTasks().AddScheduleTasks());
+                    b.AddTasks(r => r.AddSyncTasks().AddScheduleTasks().AddRepositoryMaintenanceTasks());
                     b.Configure(o => o.Concurrency.MaximumConcurrentActivityWorkItems = options.MaxConcurrentActivities);
                 });
                 services.AddDurableTaskClient(b =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using SyncFunctions.Core.Maintenance;
 using SyncFunctions.Http;
+using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Timers;
 
 namespace SyncFunctions.Serve;
@@ -48,5 +49,19 @@ public static partial class ServeApi
             };
             return Results.Json(await maintenance.RunAsync(options, ct).ConfigureAwait(false), SyncHttp.Json);
         });
+    }
+
+    /// <summary>
+    /// The snapshot repositories' maintenance and the stats (<see cref="MaintenanceApi"/>): <c>POST /api/maintenance/gc</c>,
+    /// <c>POST /api/maintenance/compact</c>, <c>GET /api/maintenance/runs/{id}</c>, <c>GET /api/stats</c>; behind the key.
+    /// </summary>
+    public static void MapRepositoryMaintenanceApi(this WebApplication app, MaintenanceApi api)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(api);
+        app.MapPost("/api/maintenance/gc", (HttpRequest request, CancellationToken ct) => api.StartAsync(request, RepositoryOperations.Gc, ct));
+        app.MapPost("/api/maintenance/compact", (HttpRequest request, CancellationToken ct) => api.StartAsync(request, "compact", ct));
+        app.MapGet("/api/maintenance/runs/{id}", (HttpRequest request, string id, CancellationToken ct) => api.GetAsync(request, id, ct));
+        app.MapGet("/api/stats", (HttpRequest request, CancellationToken ct) => api.StatsAsync(request, ct));
     }
 }

@@ -7,9 +7,13 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Snapshots.Maintenance;
+using SyncFunctions.Http;
 using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Schedules;
 using SyncFunctions.Orchestration.Service;
+using SyncFunctions.Orchestration.Timers;
 
 namespace SyncFunctions.Serve;
 
@@ -27,6 +31,9 @@ public sealed record ServeOptions(int Port, string TaskHubConnection, string Sta
 
     /// <summary>How long an activity a worker took stays hidden from the others (<see cref="DurableHostOptions.WorkItemVisibility"/>).</summary>
     public TimeSpan ActivityVisibility { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Six-field cron (UTC) of the snapshot repositories' garbage collection; null: not on a timer.</summary>
+    public string? GcSchedule { get; init; } = TimerSchedules.RepositoryGc;
 }
 
 /// <summary>What the composition root gives <see cref="ServeHost"/>: the ledger (retrying), the pairs' steps, endpoint parsing.</summary>
@@ -37,6 +44,12 @@ public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPai
 
     /// <summary>The storage accounts blob events come from, with the identities pairs name them by.</summary>
     public IReadOnlyList<BlobAccountAlias> BlobAccounts { get; init; } = [];
+
+    /// <summary>Opens the snapshot repositories pairs write into (maintenance, stats); null: the host knows none.</summary>
+    public IRepositoryRoots? RepositoryRoots { get; init; }
+
+    /// <summary>The repositories of the named pairs.</summary>
+    public RepositoryCatalog Repositories() => new(Ledger, RepositoryRoots);
 }
 
 /// <summary>
@@ -61,7 +74,7 @@ public static class ServeHost
         var subscriptions = services.Subscriptions is { } service
             ? new PairSubscriptions(services.Ledger, services.Ledger, service, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Subscriptions"))
             : null;
-        var timers = new ServeTimers(services, durable.Client, subscriptions, logs.CreateLogger("SyncFunctions.Serve.Timers"));
+        var timers = new ServeTimers(services, durable.Client, subscriptions, logs.CreateLogger("SyncFunctions.Serve.Timers"), options.GcSchedule);
         await using var app = Build(options, services, key, durable.Client, logs, timers, subscriptions, baseUrl, stop);
         await app.StartAsync(stop).ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -87,10 +100,13 @@ public static class ServeHost
     }
 
     /// <summary>What the schedule activity needs in the worker: a run service on the worker's client.</summary>
-    private static void AddTimerServices(IServiceCollection s, ServeOptions options, ServeServices services) =>
+    private static void AddTimerServices(IServiceCollection s, ServeOptions options, ServeServices services)
+    {
         s.AddSingleton(sp => new ScheduleTrigger(
             services.Ledger,
             new RunService(services.Ledger, new PairService(services.Ledger, services.Endpoints, services.Time), services.Steps, sp.GetRequiredService<DurableTaskClient>(), services.Time) { Limits = options.Limits }));
+        s.AddSingleton(new RepositoryMaintenanceService(services.Repositories(), services.Time, GcSafety.Default));
+    }
 
     private static WebApplication Build(ServeOptions options, ServeServices services, ApiKey key, DurableTaskClient client, ILoggerFactory logs, ServeTimers timers, PairSubscriptions? subscriptions, Func<Uri> baseUrl, CancellationToken stop)
     {
@@ -113,6 +129,9 @@ public static class ServeHost
         var plans = new PlanService(services.Ledger, pairs, services.Steps, runs, services.Time);
         app.MapSyncApi(new ServeApiContext(pairs, runs, key, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Serve")) { GraphWebhooks = webhooks, BlobEvents = blobEvents, Plans = plans });
         app.MapMaintenanceApi(timers.Maintenance);
+        var repositories = services.Repositories();
+        app.MapRepositoryMaintenanceApi(new MaintenanceApi(
+            timers.RepositoryMaintenance, new ServiceStats(services.Ledger, services.Ledger, repositories, services.Time), new ApiUrls(baseUrl), logs.CreateLogger("SyncFunctions.Serve.Maintenance")));
         return app;
     }
 

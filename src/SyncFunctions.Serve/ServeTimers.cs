@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Core.Maintenance;
+using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Schedules;
 using SyncFunctions.Orchestration.Service;
 using SyncFunctions.Orchestration.Timers;
@@ -19,8 +20,12 @@ internal sealed class ServeTimers
 
     private readonly PairSubscriptions? _subscriptions;
 
-    public ServeTimers(ServeServices services, DurableTaskClient client, PairSubscriptions? subscriptions, ILogger log)
+    private readonly string? _gcSchedule;
+
+    public ServeTimers(ServeServices services, DurableTaskClient client, PairSubscriptions? subscriptions, ILogger log, string? gcSchedule)
     {
+        _gcSchedule = gcSchedule;
+        RepositoryMaintenance = new RepositoryMaintenanceRuns(client, services.Repositories(), services.Time);
         _subscriptions = subscriptions;
         _reconciler = new ScheduleReconciler(services.Ledger, new DurableScheduleInstances(client));
         _time = services.Time;
@@ -31,11 +36,23 @@ internal sealed class ServeTimers
     /// <summary>The maintenance body the timer and <c>POST /api/maintenance</c> run.</summary>
     public MaintenanceJob Maintenance { get; }
 
+    /// <summary>The snapshot repositories' maintenance orchestrations the timers and <c>/api/maintenance/gc|compact</c> start.</summary>
+    public RepositoryMaintenanceRuns RepositoryMaintenance { get; }
+
     /// <summary>The static jobs: adding one is one line.</summary>
-    public TimerJobs Jobs() => new TimerJobs()
-        .Add(TimerJobNames.Maintenance, TimerSchedules.Maintenance, ct => Maintenance.RunAsync(ct))
-        .Add(TimerJobNames.SchedulesReconcile, TimerSchedules.SchedulesReconcile, ReconcileAsync)
-        .Add(TimerJobNames.SubscriptionsRenew, TimerSchedules.SubscriptionsRenew, RenewSubscriptionsAsync);
+    public TimerJobs Jobs()
+    {
+        var jobs = new TimerJobs()
+            .Add(TimerJobNames.Maintenance, TimerSchedules.Maintenance, ct => Maintenance.RunAsync(ct))
+            .Add(TimerJobNames.SchedulesReconcile, TimerSchedules.SchedulesReconcile, ReconcileAsync)
+            .Add(TimerJobNames.SubscriptionsRenew, TimerSchedules.SubscriptionsRenew, RenewSubscriptionsAsync);
+        if (_gcSchedule is { } gc)
+        {
+            jobs.Add(TimerJobNames.RepositoryGc, gc, ct => TimerBodies.StartRepositoryMaintenanceAsync(RepositoryMaintenance, RepositoryOperations.Gc, _log, ct));
+        }
+
+        return jobs;
+    }
 
     /// <summary>Renews the subscriptions that expire soon (and creates, recreates or removes what drifted).</summary>
     public Task RenewSubscriptionsAsync(CancellationToken cancellationToken) => TimerBodies.RenewSubscriptionsAsync(_subscriptions, _log, cancellationToken);

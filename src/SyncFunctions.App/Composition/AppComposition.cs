@@ -66,6 +66,7 @@ public static class AppComposition
         {
             ChangeSubscriptions = new GraphChangeSubscriptions(graph.Open),
             BlobAccounts = [new BlobAccountAlias(connection.BlobEndpoint, connection.BlobEndpoint)],
+            RepositoryRoots = new RegistryRepositoryRoots(registry, policy),
         };
     }
 

@@ -3,8 +3,10 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Maintenance;
+using SyncFunctions.Core.Snapshots.Maintenance;
 using SyncFunctions.Http;
 using SyncFunctions.Orchestration;
+using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Schedules;
 using SyncFunctions.Orchestration.Service;
 using SyncFunctions.Orchestration.Timers;
@@ -30,6 +32,22 @@ public sealed record AppServices(ILedger Ledger, IRunStepsProvider Steps, IPairE
 
     /// <summary>The storage accounts blob events come from, with the identities pairs name them by.</summary>
     public IReadOnlyList<BlobAccountAlias> BlobAccounts { get; init; } = [];
+
+    /// <summary>Opens the snapshot repositories pairs write into; null: none.</summary>
+    public IRepositoryRoots? RepositoryRoots { get; init; }
+
+    /// <summary>The snapshot repositories of the named pairs.</summary>
+    public RepositoryCatalog Repositories() => new(Ledger, RepositoryRoots);
+
+    /// <summary>GC and compaction of one repository (the maintenance activities' body), with GC's default safety.</summary>
+    public RepositoryMaintenanceService RepositoryMaintenance() => new(Repositories(), Time, GcSafety.Default);
+
+    /// <summary>The repositories' maintenance orchestrations on <paramref name="client"/>.</summary>
+    public RepositoryMaintenanceRuns RepositoryMaintenanceRuns(DurableTaskClient client) => new(client, Repositories(), Time);
+
+    /// <summary>The maintenance and stats routes for <paramref name="request"/>.</summary>
+    public MaintenanceApi MaintenanceApi(HttpRequest request, DurableTaskClient client) =>
+        new(RepositoryMaintenanceRuns(client), new ServiceStats(Ledger, Ledger, Repositories(), Time), ApiUrls.For(request, PublicUrl), Log);
 
     /// <summary>
     /// The subscriptions of subscribing pairs, their notifications sent to <see cref="PublicUrl"/>; null without a

@@ -5,6 +5,7 @@ using SyncFunctions.Core.Retry;
 using SyncFunctions.Graph;
 using SyncFunctions.Orchestration.Service;
 using SyncFunctions.Orchestration.Hosting;
+using SyncFunctions.Orchestration.Timers;
 using SyncFunctions.Serve;
 
 namespace SyncFunctions.Cli.Commands;
@@ -30,6 +31,12 @@ internal static class ServeCommand
             HelpName = "NAME",
         };
         var workers = new Option<int>("--workers") { Description = "Activities this process runs at once (1..100).", DefaultValueFactory = _ => 8, HelpName = "N" };
+        var gcSchedule = new Option<string>("--gc-schedule")
+        {
+            Description = "When the snapshot repositories' garbage collection runs: six-field cron, UTC (seconds first), or 'off'.",
+            DefaultValueFactory = _ => TimerSchedules.RepositoryGc,
+            HelpName = "CRON",
+        };
         var (storage, ledger, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Verbose());
         var networkTimeout = CommonOptions.NetworkTimeout();
         var command = new Command(
@@ -38,7 +45,7 @@ internal static class ServeCommand
             "on a loopback port. Several serve processes on one account share the work. Requests carry the API key ($" + ApiKey.EnvironmentVariable +
             ", else generated; see 'serve key') as header x-functions-key or query parameter code.")
         {
-            port, publicUrl, workers, taskHub, storage, ledger, networkTimeout, verbose,
+            port, publicUrl, workers, taskHub, gcSchedule, storage, ledger, networkTimeout, verbose,
         };
         command.Add(CreateKey());
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, json: false, r.GetValue(verbose), ct, async (host, interrupt) =>
@@ -54,6 +61,7 @@ internal static class ServeCommand
                 throw new UsageException($"--workers must be between 1 and 100 (got {workerCount})");
             }
 
+            var gc = ScheduleOption(r.GetValue(gcSchedule)!, "--gc-schedule");
             var hub = r.GetValue(taskHub)!;
             if (hub.Length is < 3 or > 45 || !char.IsAsciiLetter(hub[0]) || !hub.All(char.IsAsciiLetterOrDigit))
             {
@@ -81,14 +89,21 @@ internal static class ServeCommand
                 Subscriptions = new GraphChangeSubscriptions(host.Graph.Open),
                 // Blob events name the account by its real blob endpoint; pairs by its identity (the embedded Azurite's stand-in).
                 BlobAccounts = storageAccount is null ? [] : [new BlobAccountAlias(host.Azure.Open(accounts.Storage!).BlobEndpoint, storageAccount)],
+                RepositoryRoots = new RegistryRepositoryRoots(host.Endpoints, policy),
             };
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
-            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5 }, services, Console.Out, host.LoggerFactory, interrupt)
+            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5, GcSchedule = gc }, services, Console.Out, host.LoggerFactory, interrupt)
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
     }
+
+    /// <summary>A timer's schedule as given: six-field cron, or null for 'off'.</summary>
+    private static string? ScheduleOption(string text, string flag) =>
+        string.Equals(text, "off", StringComparison.OrdinalIgnoreCase) ? null
+        : PairService.ScheduleProblem(text) is { } problem ? throw new UsageException($"{flag}: {problem}, or 'off'")
+        : text;
 
     private static Command CreateKey()
     {

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
+using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Schedules;
 using SyncFunctions.Orchestration.Service;
 
 namespace SyncFunctions.Orchestration.Timers;
 
 /// <summary>The bodies of the schedule-reconcile and subscription-renewal jobs, as every host runs them (serve's scheduler, the app's timers).</summary>
-public static class TimerBodies
+public static partial class TimerBodies
 {
     /// <summary>
     /// Reconciles the schedule orchestration of <paramref name="pairName"/> (every pair's when null). A failure is logged,
@@ -52,6 +53,27 @@ public static class TimerBodies
     }
 }
 
+public static partial class TimerBodies
+{
+    /// <summary>
+    /// Starts a maintenance orchestration of every snapshot repository (not waiting for it); one still running from the
+    /// last occurrence is left alone (logged).
+    /// </summary>
+    public static async Task StartRepositoryMaintenanceAsync(RepositoryMaintenanceRuns runs, string operation, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var started = await runs.StartAsync(operation, new RepositoryMaintenanceRequest(), cancellationToken).ConfigureAwait(false);
+        if (started.Succeeded)
+        {
+            TimerLogs.MaintenanceStarted(log, operation, started.Value!.Id);
+        }
+        else
+        {
+            TimerLogs.MaintenanceNotStarted(log, operation, started.Problem ?? started.Outcome.ToString());
+        }
+    }
+}
+
 /// <summary>Logs of the timer jobs' bodies.</summary>
 public static partial class TimerLogs
 {
@@ -63,4 +85,10 @@ public static partial class TimerLogs
 
     [LoggerMessage(EventId = 3113, Level = LogLevel.Information, Message = "subscriptions: {Checked} checked, {Renewed} renewed, {Recreated} recreated, {Created} created, {Removed} removed, {Failed} failed")]
     public static partial void Renewed(ILogger logger, int @checked, int renewed, int recreated, int created, int removed, int failed);
+
+    [LoggerMessage(EventId = 3114, Level = LogLevel.Information, Message = "repository {Operation} started: {Id}")]
+    public static partial void MaintenanceStarted(ILogger logger, string operation, string id);
+
+    [LoggerMessage(EventId = 3115, Level = LogLevel.Information, Message = "repository {Operation} not started: {Why}")]
+    public static partial void MaintenanceNotStarted(ILogger logger, string operation, string why);
 }

@@ -9,6 +9,7 @@ public static class TimerJobNames
     public const string Maintenance = "maintenance";
     public const string SchedulesReconcile = "schedules-reconcile";
     public const string SubscriptionsRenew = "subscriptions-renew";
+    public const string RepositoryGc = "repository-gc";
 }
 
 /// <summary>The default schedules of the static timer jobs: six-field cron, UTC (the Functions timer syntax).</summary>
@@ -22,6 +23,9 @@ public static class TimerSchedules
 
     /// <summary>Every 30 minutes, at minute 10 and 40 (subscriptions are renewed 12 hours before they expire, so a few missed passes lose nothing).</summary>
     public const string SubscriptionsRenew = "0 10,40 * * * *";
+
+    /// <summary>Daily at 04:30 UTC: a cycle a day suits GC's default one-day minimum age (an object goes on its third day unreferenced).</summary>
+    public const string RepositoryGc = "0 30 4 * * *";
 }
 
 /// <summary>A named job on a cron schedule; its body is host-neutral (the Functions app calls the same from a timer trigger).</summary>

@@ -64,7 +64,7 @@ internal sealed class HttpFuzz(int seed, string key, Func<Random, string> validS
         }
 
         var contentType = random.Next(6) == 0 ? null : Pick(random, ContentTypes);
-        return random.Next(16) switch
+        return random.Next(18) switch
         {
             0 => new("GET", "api/pairs", null, null, requestKey, headers),
             1 or 2 or 3 => new("POST", "api/pairs", PairBody(random), random.Next(4) == 0 ? contentType : "application/json", requestKey, headers),
@@ -79,6 +79,8 @@ internal sealed class HttpFuzz(int seed, string key, Func<Random, string> validS
             12 => new(Pick(random, ["POST", "OPTIONS"]), "api/webhooks/blob-events", EventBody(random), contentType, requestKey, headers),
             13 => new("POST", $"api/pairs/{Segment(random)}/plan", random.Next(3) == 0 ? PairBody(random) : null, contentType, requestKey, headers),
             14 => new("POST", $"api/plans/{PlanId(random)}/apply", random.Next(3) == 0 ? Bytes(random, 64) : null, contentType, requestKey, headers),
+            15 => new("POST", $"api/maintenance/{Pick(random, ["gc", "compact"])}?wait={Pick(random, ["0", "-1", "x", "999", "0"])}", MaintenanceBody(random), contentType, requestKey, headers),
+            16 => new("GET", random.Next(2) == 0 ? "api/stats" : "api/maintenance/runs/" + Pick(random, ["maintenance-gc-" + Hex(random, 8), RunId(random)]), null, null, requestKey, headers),
             _ => new(Pick(random, ["PUT", "PATCH", "GET", "DELETE", "OPTIONS"]), Pick(random, ["api", "api/", "api/pairs/a/b/c", "api/plans/x/apply", "api/%2e%2e/x", "x", "api/runs/"]), Bytes(random, 64), contentType, requestKey, headers),
         };
     }
@@ -106,6 +108,20 @@ internal sealed class HttpFuzz(int seed, string key, Func<Random, string> validS
         1 => Hex(random, 32).ToUpperInvariant(),
         2 => new string('a', random.Next(0, 80)),
         _ => Uri.EscapeDataString(Token(random)),
+    };
+
+    /// <summary>Maintenance bodies: mostly refused ones; a valid one is a dry run (it starts an orchestration that changes nothing).</summary>
+    private static byte[]? MaintenanceBody(Random random) => random.Next(9) switch
+    {
+        0 => null,
+        1 => "{\"dryRun\":true}"u8.ToArray(),
+        2 => "{\"dryRun\":\"yes\"}"u8.ToArray(),
+        3 => "{\"dryRun\":true,\"max\":0}"u8.ToArray(),
+        4 => "{\"dryRun\":true,\"max\":-5}"u8.ToArray(),
+        5 => "{\"dryRun\":true,\"repository\":\"repo:nope\"}"u8.ToArray(),
+        6 => "{\"dryRun\":true,\"extra\":1}"u8.ToArray(),
+        7 => "[]"u8.ToArray(),
+        _ => Bytes(random, 64),
     };
 
     private static string Hex(Random random, int length) =>
