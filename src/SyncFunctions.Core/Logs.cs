@@ -108,6 +108,9 @@ internal static partial class Logs
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Run {RunId} committed snapshot {SnapshotId}: {Files} files, {Bytes} bytes")]
     public static partial void SnapshotCommitted(ILogger logger, string runId, string snapshotId, long files, long bytes);
 
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Run {RunId} was cancelled: no snapshot was made; the chunks it stored are unreferenced until a later run of the pair uses them, and 'syncfn gc' (or the repository-gc timer) reclaims the rest")]
+    public static partial void SnapshotNotCommitted(ILogger logger, string runId);
+
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Run {RunId} planned {Actual}, not the previewed plan {Expected}: it is cancelled before anything executes")]
     public static partial void PlanChanged(ILogger logger, string runId, string expected, string actual);
 }

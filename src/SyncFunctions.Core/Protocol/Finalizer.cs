@@ -104,6 +104,11 @@ internal sealed class Finalizer(StepContext ctx)
         }
 
         Logs.Cancelled(ctx.Log, ctx.RunId);
+        if (ctx.Destination.GetCapability<ISnapshotCommitter>() is not null)
+        {
+            Logs.SnapshotNotCommitted(ctx.Log, ctx.RunId);
+        }
+
         return run;
     }
 

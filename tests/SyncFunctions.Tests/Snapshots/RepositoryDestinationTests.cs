@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.InProcess;
 using SyncFunctions.Core.Protocol;
@@ -177,6 +178,25 @@ public sealed class RepositoryDestinationTests
     }
 
     [Fact]
+    public async Task CancelledRun_IntoRepository_MakesNoSnapshotAndSaysGcReclaimsWhatItStored()
+    {
+        var source = NewSource();
+        var log = new ListLogger();
+        using var logs = new SingleLoggerFactory(log);
+        var pair = new PairRecord(PairIdentity.Compute("memory:" + source.StoreId, "repo:" + _root.StoreId), "memory:" + source.StoreId, "repo:" + _root.StoreId);
+        var env = new EngineEnvironment(TimeProvider.System, new OwnerIdentity("repo-test", Interlocked.Increment(ref _pid), DateTimeOffset.UtcNow), new FakeLiveness(), logs);
+        using var steps = new RunSteps(_ledger, source, _repository, env);
+        var start = await steps.StartRunAsync(new StartRunRequest(pair, new SyncOptions { ChunkSize = 64 * 1024 }, "coord-1"), Ct);
+        var run = new RunRef(pair.PairId, start.RunId!, "coord-1");
+        await steps.ObserveAsync(run, long.MaxValue, null, Ct);
+
+        await steps.CancelRunAsync(run, Ct);
+
+        Assert.Empty(await SnapshotsAsync());
+        Assert.Contains(log.Entries, e => e.EventId == 1104 && e.Message.Contains("syncfn gc", StringComparison.Ordinal) && e.Message.Contains(start.RunId!, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DryRun_IntoRepository_WritesNothing()
     {
         var source = NewSource();
@@ -232,5 +252,18 @@ public sealed class RepositoryDestinationTests
         }
 
         return paths;
+    }
+
+    private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
