@@ -68,9 +68,15 @@ public sealed partial class GarbageCollector
             return null;
         }
 
+        return await WriteMarkAsync(objects.Select(o => o.Path), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a mark of <paramref name="paths"/>, timed by the clock now, and returns its path.</summary>
+    internal async Task<string> WriteMarkAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
         var now = _time.GetUtcNow();
         var path = RepositoryLayout.MarkPath(now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(RepositoryLayout.MarkSuffixLength / 2)));
-        var bytes = new GcMark(now, objects.Select(o => o.Path)).Encode();
+        var bytes = new GcMark(now, paths).Encode();
         await RepositoryStore.WriteIfAbsentAsync(_repository.Store, path, bytes, cancellationToken).ConfigureAwait(false);
         return path;
     }

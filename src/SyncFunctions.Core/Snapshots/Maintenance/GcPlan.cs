@@ -60,13 +60,20 @@ public sealed record GcPlan(
     IReadOnlyList<StoredMark> Marks,
     IReadOnlyList<StoredMark> ObsoleteMarks)
 {
-    /// <summary>The candidates not due: what this cycle marks, to be deleted by a later one.</summary>
+    /// <summary>
+    /// Packs that are no candidate but the newest mark names and that still hold a chunk no snapshot references:
+    /// compaction marked them so that it may drop those chunks once no writer in flight can rely on them; this cycle
+    /// marks them again, so the marks stay consecutive. Never deleted by GC.
+    /// </summary>
+    public IReadOnlyList<GcObject> Held { get; init; } = [];
+
+    /// <summary>The candidates not due and the held packs: what this cycle marks (candidates to be deleted by a later one).</summary>
     public IReadOnlyList<GcObject> ToMark
     {
         get
         {
             var due = Due.Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
-            return [.. Candidates.Where(c => !due.Contains(c.Path))];
+            return [.. Candidates.Where(c => !due.Contains(c.Path)).Concat(Held)];
         }
     }
 }

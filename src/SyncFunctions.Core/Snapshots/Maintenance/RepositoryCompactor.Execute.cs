@@ -1,0 +1,70 @@
+using SyncFunctions.Core.Snapshots.Format;
+
+namespace SyncFunctions.Core.Snapshots.Maintenance;
+
+public sealed partial class RepositoryCompactor
+{
+    /// <summary>Writes the new packs, then the new index, then the mark (see the class remarks for why this order).</summary>
+    private async Task<CompactReport> ExecuteAsync(CompactPlan plan, CompactReport report, CancellationToken cancellationToken)
+    {
+        // Current marks: a new pack or index that a mark names (an orphan of a crashed run, say) is written again.
+        await _repository.Content.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var written = await RepackAsync(plan.Repack, cancellationToken).ConfigureAwait(false);
+        string? indexPath = null;
+        if (plan.WritesIndex)
+        {
+            var index = PackIndex.Merge([new PackIndex(plan.Kept), new PackIndex(written.Select(w => w.Indexed))]) with { Supersedes = plan.Supersedes };
+            var encoded = index.Encode();
+            indexPath = RepositoryLayout.IndexPath(encoded.Id);
+            await _repository.Content.WriteObjectAsync(indexPath, encoded.Bytes, cancellationToken).ConfigureAwait(false);
+            _repository.Content.AddIndexed(encoded.Id, written.Select(w => w.Indexed));
+        }
+
+        var mark = plan.Mark.Count == 0 ? null : await _collector.WriteMarkAsync(plan.Mark, cancellationToken).ConfigureAwait(false);
+        return report with
+        {
+            PacksWritten = written.Count,
+            PackBytesWritten = written.Sum(w => w.Length),
+            IndexWritten = indexPath,
+            MarkWritten = mark,
+        };
+    }
+
+    /// <summary>Reads each pack to repack whole and copies its chunks to move (each checked against its id) into new packs.</summary>
+    private async Task<List<(IndexedPack Indexed, long Length)>> RepackAsync(IReadOnlyList<CompactPack> repack, CancellationToken cancellationToken)
+    {
+        var written = new List<(IndexedPack, long)>();
+        PackWriter? pack = null;
+        foreach (var source in repack.Where(p => p.Move.Count > 0))
+        {
+            RepositoryLayout.TryParse(source.Pack.Path, out var parsed);
+            var bytes = await RepositoryStore.TryReadAllAsync(_repository.Store, source.Pack.Path, cancellationToken).ConfigureAwait(false)
+                ?? throw new RepositoryFormatException($"pack {parsed.Id}", FormatDamage.Missing, "is not in the store any more (compaction planned to repack it)");
+            var reader = PackReader.Open(parsed.Id, bytes);
+            foreach (var entry in source.Move)
+            {
+                pack ??= new PackWriter(_options.PackTargetLength);
+                pack.Add(reader.ReadChunk(entry.ChunkId));
+                if (pack.IsFull)
+                {
+                    written.Add(await UploadAsync(pack, cancellationToken).ConfigureAwait(false));
+                    pack = null;
+                }
+            }
+        }
+
+        if (pack is { Count: > 0 })
+        {
+            written.Add(await UploadAsync(pack, cancellationToken).ConfigureAwait(false));
+        }
+
+        return written;
+    }
+
+    private async Task<(IndexedPack Indexed, long Length)> UploadAsync(PackWriter pack, CancellationToken cancellationToken)
+    {
+        var sealedPack = pack.Finish();
+        await _repository.Content.WriteObjectAsync(RepositoryLayout.PackPath(sealedPack.Id), sealedPack.Bytes, cancellationToken).ConfigureAwait(false);
+        return (new IndexedPack(sealedPack.Id, sealedPack.Entries), sealedPack.Bytes.Length);
+    }
+}
