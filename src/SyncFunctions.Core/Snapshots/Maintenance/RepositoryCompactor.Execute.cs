@@ -4,15 +4,32 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 
 public sealed partial class RepositoryCompactor
 {
-    /// <summary>Writes the new packs, then the new index, then the mark (see the class remarks for why this order).</summary>
-    private async Task<CompactReport> ExecuteAsync(CompactPlan plan, CompactReport report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Executes <paramref name="plan"/>: writes the new packs, then the new index, then the mark (see the class remarks
+    /// for why this order). Use a fresh plan: the index is written only while the plan is younger than
+    /// <see cref="GcSafety.MinimumAge"/> (compaction, like a writer, finishes within it, so GC's marks protect what it
+    /// relies on).
+    /// </summary>
+    /// <param name="plan">A plan of <see cref="PlanAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the reads and writes; what was written stays (safe).</param>
+    /// <exception cref="SnapshotRepositoryException">The plan got older than the minimum age before the index was written: plan again.</exception>
+    /// <exception cref="RepositoryFormatException">A pack to repack is gone or a chunk to move is damaged: the index is not written.</exception>
+    public async Task<CompactReport> ExecuteAsync(CompactPlan plan, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(plan);
+        var report = CompactReport.Of(plan, false);
         // Current marks: a new pack or index that a mark names (an orphan of a crashed run, say) is written again.
         await _repository.Content.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var written = await RepackAsync(plan.Repack, cancellationToken).ConfigureAwait(false);
         string? indexPath = null;
         if (plan.WritesIndex)
         {
+            if (_time.GetUtcNow() - plan.Time > _safety.MinimumAge)
+            {
+                throw new SnapshotRepositoryException(
+                    $"the compaction plan of {plan.Time:u} is older than the minimum age {_safety.MinimumAge} of GC: plan again (the new packs are left to GC)");
+            }
+
             var index = PackIndex.Merge([new PackIndex(plan.Kept), new PackIndex(written.Select(w => w.Indexed))]) with { Supersedes = plan.Supersedes };
             var encoded = index.Encode();
             indexPath = RepositoryLayout.IndexPath(encoded.Id);

@@ -26,6 +26,7 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 public sealed partial class RepositoryCompactor
 {
     private readonly SnapshotRepository _repository;
+    private readonly TimeProvider _time;
     private readonly GcSafety _safety;
     private readonly CompactOptions _options;
     private readonly GarbageCollector _collector;
@@ -41,6 +42,7 @@ public sealed partial class RepositoryCompactor
 
         _collector = new GarbageCollector(repository, time, safety);
         _repository = repository;
+        _time = time;
         _safety = safety;
         _options = options;
     }
@@ -54,8 +56,7 @@ public sealed partial class RepositoryCompactor
     public async Task<CompactReport> RunAsync(bool dryRun, int? max, CancellationToken cancellationToken)
     {
         var plan = await PlanAsync(max, cancellationToken).ConfigureAwait(false);
-        var report = CompactReport.Of(plan, dryRun);
-        return dryRun ? report : await ExecuteAsync(plan, report, cancellationToken).ConfigureAwait(false);
+        return dryRun ? CompactReport.Of(plan, true) : await ExecuteAsync(plan, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
