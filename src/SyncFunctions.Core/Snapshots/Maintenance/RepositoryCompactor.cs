@@ -98,17 +98,11 @@ public sealed partial class RepositoryCompactor
         sparse = [.. sparse.OrderBy(s => s.Fraction).ThenBy(s => s.Pack.Path, StringComparer.Ordinal)];
         var ready = sparse.Where(s => analysis.MarkedLongEnough(s.Pack.Path, _safety.CyclesBeforeDelete)).Take(max ?? int.MaxValue).ToList();
         var later = sparse.Where(s => !analysis.MarkedLongEnough(s.Pack.Path, _safety.CyclesBeforeDelete)).Select(s => s.Pack).ToList();
-        var repackIds = ready.Select(s => s.Indexed.PackId).ToHashSet();
-        var repack = Moves(analysis, entries, ready, repackIds);
-
-        var merge = analysis.LiveIndexes.Where(x => x.Index.Packs.Any(p => repackIds.Contains(p.PackId))).Select(x => x.Path).ToHashSet(StringComparer.Ordinal);
         var small = analysis.LiveIndexes.Select(x => x.Path)
             .Where(p => !unreferenced.Contains(p) && analysis.Listed[p].Size < _options.SmallIndexBytes).ToList();
-        if (small.Count >= _options.MergeSmallIndexesAt)
-        {
-            merge.UnionWith(small);
-        }
-
+        var merge = MergeSet(analysis, ready, small.Count >= _options.MergeSmallIndexesAt ? small : []);
+        var repackIds = ready.Select(s => s.Indexed.PackId).ToHashSet();
+        var repack = Moves(analysis, entries, ready, repackIds);
         var merged = analysis.Indexes.Where(x => merge.Contains(x.Path)).ToList();
         var kept = PackIndex.Merge(merged.Select(x => new PackIndex(x.Index.Packs.Where(p => !repackIds.Contains(p.PackId))))).Packs;
         var supersedes = merged.SelectMany(x => x.Index.Supersedes.Where(id => analysis.Listed.ContainsKey(RepositoryLayout.IndexPath(id))).Prepend(IdOf(x.Path))).Distinct().Order().ToList();
@@ -126,6 +120,34 @@ public sealed partial class RepositoryCompactor
             kept,
             supersedes,
             mark);
+    }
+
+    /// <summary>
+    /// The indexes to merge: those naming a ready pack and <paramref name="small"/>, without any index naming a pack
+    /// that is not repacked and that a current mark names (GC may delete such a pack before the new index is written,
+    /// which would then name a missing pack); a ready pack such an index names is not repacked this time (removed
+    /// from <paramref name="ready"/>), since it would stay named.
+    /// </summary>
+    private static HashSet<string> MergeSet(GcAnalysis analysis, List<(GcObject Pack, double Fraction, IndexedPack Indexed)> ready, List<string> small)
+    {
+        var marked = analysis.Marks.SelectMany(m => m.Mark.Objects).ToHashSet(StringComparer.Ordinal);
+        var packsOf = analysis.LiveIndexes.ToDictionary(x => x.Path, x => x.Index.Packs.Select(p => RepositoryLayout.PackPath(p.PackId)).ToList(), StringComparer.Ordinal);
+        var blocked = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var readyPaths = ready.Select(r => r.Pack.Path).ToHashSet(StringComparer.Ordinal);
+            var merge = packsOf.Where(x => x.Value.Any(readyPaths.Contains)).Select(x => x.Key).Concat(small)
+                .Where(i => !blocked.Contains(i)).ToHashSet(StringComparer.Ordinal);
+            var newlyBlocked = merge.Where(i => packsOf[i].Any(p => !readyPaths.Contains(p) && marked.Contains(p))).ToList();
+            if (newlyBlocked.Count == 0)
+            {
+                return merge;
+            }
+
+            blocked.UnionWith(newlyBlocked);
+            var stay = newlyBlocked.SelectMany(i => packsOf[i]).ToHashSet(StringComparer.Ordinal);
+            ready.RemoveAll(r => stay.Contains(r.Pack.Path));
+        }
     }
 
     /// <summary>Every pack a live index names, with the union of the live indexes' entries for it.</summary>
