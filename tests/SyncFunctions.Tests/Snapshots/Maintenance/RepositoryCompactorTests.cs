@@ -168,6 +168,43 @@ public sealed class RepositoryCompactorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_IndexAlsoNamesAPackAMarkNames_WaitsSoGcCannotDeleteAPackTheNewIndexWouldName()
+    {
+        // One index for a pack per chunk of a and b; s2 keeps a, s3 = {c} keeps a snapshot when a goes too.
+        var kit = await GcKit.CreateAsync();
+        var s1 = await kit.SnapshotAsync(GcKit.Files(("a", A), ("b", B)), "run-1", packTarget: 1);
+        var shared = Assert.Single(Under(kit, RepositoryLayout.IndexFolder));
+        var s2 = await kit.SnapshotAsync(GcKit.Files(("a", A)), "run-2");
+        await kit.SnapshotAsync(GcKit.Files(("c", C)), "run-3");
+        var forgetter = new SnapshotForgetter(kit.Repository, kit.Clock);
+        await forgetter.ApplyAsync(new RetentionPlan([], [s1]), CancellationToken.None);
+        kit.Expected.Remove(s1.Id);
+        kit.PassGrace();
+
+        // Two marks name the shared index and all its packs (say, from a time when nothing referenced them).
+        var index = PackIndex.Decode(ObjectId.Parse(shared[RepositoryLayout.IndexFolder.Length..]), kit.Store.TryGet(shared)!);
+        var paths = index.Packs.Select(p => RepositoryLayout.PackPath(p.PackId)).Append(shared).ToList();
+        foreach (var (age, suffix) in new[] { (GcKit.Safety.Grace + TimeSpan.FromMinutes(2), "0000000000000001"), (TimeSpan.FromMinutes(1), "0000000000000002") })
+        {
+            var time = kit.Clock.GetUtcNow() - age;
+            kit.Store.Put(RepositoryLayout.MarkPath(time, suffix), new GcMark(time, paths).Encode());
+        }
+
+        // b's packs are ready to repack, but the index also names a's packs, which it would keep while a mark names them.
+        var plan = await Compactor(kit).PlanAsync(null, CancellationToken.None);
+
+        // Forget a's last snapshot: GC may now delete the index with every pack it names before the plan is executed.
+        await forgetter.ApplyAsync(new RetentionPlan([], [s2]), CancellationToken.None);
+        kit.Expected.Remove(s2.Id);
+        var gc = await kit.Collector().RunAsync(false, null, CancellationToken.None);
+        Assert.Equal(index.Packs.Count, gc.Deleted.Packs);
+        await Compactor(kit).ExecuteAsync(plan, CancellationToken.None);
+        await AssertCleanAsync(kit);
+        Assert.Empty(plan.Repack);
+        Assert.Empty(plan.Merge);
+    }
+
+    [Fact]
     public void CompactOptions_OutOfRange_IsAProblem()
     {
         Assert.Null(CompactOptions.Default.Problem());
