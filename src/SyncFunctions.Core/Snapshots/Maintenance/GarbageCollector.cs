@@ -47,12 +47,21 @@ public sealed partial class GarbageCollector
         var plan = await PlanAsync(max, cancellationToken).ConfigureAwait(false);
         if (dryRun)
         {
-            return new GcReport(true, plan.Snapshots, plan.Scanned, GcCounts.Of(plan.ToMark), GcCounts.Of(plan.Due), 0, plan.UnreferencedTooYoung, null, 0);
+            return new GcReport(true, plan.Snapshots, plan.Scanned, MarkedCandidates(plan), GcCounts.Of(plan.Due), 0, plan.UnreferencedTooYoung, null, 0) { HeldForCompaction = plan.Held.Count };
         }
 
         var swept = await SweepAsync(plan, cancellationToken).ConfigureAwait(false);
         var mark = await MarkAsync(plan, cancellationToken).ConfigureAwait(false);
-        return new GcReport(false, plan.Snapshots, plan.Scanned, GcCounts.Of(plan.ToMark), swept.Deleted, swept.Changed, plan.UnreferencedTooYoung, mark, swept.MarksDeleted);
+        return new GcReport(false, plan.Snapshots, plan.Scanned, MarkedCandidates(plan), swept.Deleted, swept.Changed, plan.UnreferencedTooYoung, mark, swept.MarksDeleted)
+        {
+            HeldForCompaction = plan.Held.Count,
+        };
+    }
+
+    private static GcCounts MarkedCandidates(GcPlan plan)
+    {
+        var held = plan.Held.Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
+        return GcCounts.Of(plan.ToMark.Where(o => !held.Contains(o.Path)));
     }
 
     /// <summary>

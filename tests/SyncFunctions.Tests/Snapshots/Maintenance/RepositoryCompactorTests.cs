@@ -19,7 +19,14 @@ public sealed class RepositoryCompactorTests
         Assert.Equal([pack], first.MarkForLater.Select(p => p.Path));
         Assert.Contains(pack, first.Mark);
 
-        await MarkTwiceAsync(kit);
+        // The compactor's mark, then GC's, which marks the sparse pack again without deleting it.
+        await Compactor(kit).RunAsync(false, null, CancellationToken.None);
+        Assert.Empty((await Compactor(kit).PlanAsync(null, CancellationToken.None)).Repack);
+        var gc = await kit.Collector().RunAsync(false, null, CancellationToken.None);
+        Assert.Equal(1, gc.HeldForCompaction);
+        Assert.Equal(0, gc.Deleted.Total);
+        Assert.Contains(pack, GcMark.Decode(gc.MarkWritten![RepositoryLayout.GcMarksFolder.Length..], kit.Store.TryGet(gc.MarkWritten)!).Objects);
+        kit.PassGrace();
         var plan = await Compactor(kit).PlanAsync(null, CancellationToken.None);
 
         var repack = Assert.Single(plan.Repack);
