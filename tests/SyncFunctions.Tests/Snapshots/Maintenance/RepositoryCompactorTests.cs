@@ -212,6 +212,33 @@ public sealed class RepositoryCompactorTests
     }
 
     [Fact]
+    public async Task RunAsync_Max_RepacksThatManyPacksAndTheRestNextTime()
+    {
+        var kit = await GcKit.CreateAsync();
+        var d = RepositoryKit.Bytes(14, 18_000);
+        var s1 = await kit.SnapshotAsync(GcKit.Files(("a", A), ("b", B)), "run-1");
+        var s2 = await kit.SnapshotAsync(GcKit.Files(("c", C), ("d", d)), "run-2");
+        var sparse = Under(kit, RepositoryLayout.PacksFolder);
+        await kit.SnapshotAsync(GcKit.Files(("a", A), ("d", d)), "run-3"); // nothing new: a and d are deduplicated
+        await new SnapshotForgetter(kit.Repository, kit.Clock).ApplyAsync(new RetentionPlan([], [s1, s2]), CancellationToken.None);
+        kit.Expected.Remove(s1.Id);
+        kit.Expected.Remove(s2.Id);
+        kit.PassGrace();
+        await MarkTwiceAsync(kit);
+
+        var first = await Compactor(kit).RunAsync(false, 1, CancellationToken.None);
+        var second = await Compactor(kit).RunAsync(false, 1, CancellationToken.None);
+
+        Assert.Equal(2, sparse.Count);
+        Assert.Equal((1, 1), (first.PacksRepacked, second.PacksRepacked));
+        Assert.Equal(0, first.PacksMarked); // the other one is ready, only over the limit
+        await AssertCleanAsync(kit);
+        await CollectUntilStableAsync(kit);
+        Assert.DoesNotContain(kit.Store.Paths, sparse.Contains);
+        await AssertCleanAsync(kit);
+    }
+
+    [Fact]
     public void CompactOptions_OutOfRange_IsAProblem()
     {
         Assert.Null(CompactOptions.Default.Problem());
