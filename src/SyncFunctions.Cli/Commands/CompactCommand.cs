@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Core.Snapshots.Maintenance;
@@ -75,7 +76,7 @@ internal static class CompactCommand
             var compactor = new RepositoryCompactor(repo.Repository, host.Time, safety, options);
             var plan = await RepositoryAccess.Guard(() => compactor.PlanAsync(r.GetValue(max), interrupt)).ConfigureAwait(false);
             var dry = r.GetValue(dryRun);
-            var report = dry ? CompactReport.Of(plan, true) : await RepositoryAccess.Guard(() => compactor.ExecuteAsync(plan, interrupt)).ConfigureAwait(false);
+            var report = dry ? CompactReport.Of(plan, true) : await RepositoryAccess.Guard(() => compactor.ExecuteAsync(plan, new ProgressLogger(host.Logger), interrupt)).ConfigureAwait(false);
             var repack = plan.Repack.Select(p => new
             {
                 pack = p.Pack.Path, bytes = p.Pack.Size, liveFraction = Math.Round(p.LiveFraction, 4),
@@ -117,5 +118,12 @@ internal static class CompactCommand
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  about {Size(report.ReclaimableBytes)} reclaimable: 'syncfn gc' deletes the old packs and indexes after its two marks"));
+    }
+
+    /// <summary>Logs each repacked pack of a compaction.</summary>
+    private sealed class ProgressLogger(ILogger log) : IProgress<CompactProgress>
+    {
+        public void Report(CompactProgress value) =>
+            log.LogInformation("compact: {Done}/{Total} packs repacked ({Bytes} moved)", value.PacksDone, value.PacksTotal, SizeParser.Format(value.BytesMoved));
     }
 }

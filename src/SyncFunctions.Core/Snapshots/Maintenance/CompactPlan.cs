@@ -52,6 +52,12 @@ public sealed record CompactPlan(
     public long ReclaimableBytes => Repack.Sum(p => p.Pack.Size - p.MoveBytes) + Merge.Sum(i => i.Size);
 }
 
+/// <summary>How far a compaction's repacking got: packs read and copied so far, of those the plan repacks.</summary>
+/// <param name="PacksDone">Packs to repack read and copied so far.</param>
+/// <param name="PacksTotal">Packs the plan repacks.</param>
+/// <param name="BytesMoved">The stored bytes of the chunks copied so far.</param>
+public sealed record CompactProgress(int PacksDone, int PacksTotal, long BytesMoved);
+
 /// <summary>What a compaction did (or, for a dry run, would do).</summary>
 /// <param name="DryRun">Nothing was written.</param>
 /// <param name="Snapshots">The snapshot records reachability was computed from.</param>

@@ -11,16 +11,17 @@ public sealed partial class RepositoryCompactor
     /// relies on).
     /// </summary>
     /// <param name="plan">A plan of <see cref="PlanAsync"/>.</param>
+    /// <param name="progress">Told after each repacked pack (from the executing thread; may be null).</param>
     /// <param name="cancellationToken">Cancels the reads and writes; what was written stays (safe).</param>
     /// <exception cref="SnapshotRepositoryException">The plan got older than the minimum age before the index was written: plan again.</exception>
     /// <exception cref="RepositoryFormatException">A pack to repack is gone or a chunk to move is damaged: the index is not written.</exception>
-    public async Task<CompactReport> ExecuteAsync(CompactPlan plan, CancellationToken cancellationToken)
+    public async Task<CompactReport> ExecuteAsync(CompactPlan plan, IProgress<CompactProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var report = CompactReport.Of(plan, false);
         // Current marks: a new pack or index that a mark names (an orphan of a crashed run, say) is written again.
         await _repository.Content.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var written = await RepackAsync(plan.Repack, cancellationToken).ConfigureAwait(false);
+        var written = await RepackAsync(plan.Repack, progress, cancellationToken).ConfigureAwait(false);
         string? indexPath = null;
         if (plan.WritesIndex)
         {
@@ -48,12 +49,23 @@ public sealed partial class RepositoryCompactor
     }
 
     /// <summary>Reads each pack to repack whole and copies its chunks to move (each checked against its id) into new packs.</summary>
-    private async Task<List<(IndexedPack Indexed, long Length)>> RepackAsync(IReadOnlyList<CompactPack> repack, CancellationToken cancellationToken)
+    private async Task<List<(IndexedPack Indexed, long Length)>> RepackAsync(
+        IReadOnlyList<CompactPack> repack, IProgress<CompactProgress>? progress, CancellationToken cancellationToken)
     {
         var written = new List<(IndexedPack, long)>();
         PackWriter? pack = null;
-        foreach (var source in repack.Where(p => p.Move.Count > 0))
+        var (done, moved) = (0, 0L);
+        progress?.Report(new CompactProgress(0, repack.Count, 0));
+        foreach (var source in repack)
         {
+            done++;
+            moved += source.MoveBytes;
+            if (source.Move.Count == 0)
+            {
+                progress?.Report(new CompactProgress(done, repack.Count, moved));
+                continue;
+            }
+
             RepositoryLayout.TryParse(source.Pack.Path, out var parsed);
             var bytes = await RepositoryStore.TryReadAllAsync(_repository.Store, source.Pack.Path, cancellationToken).ConfigureAwait(false)
                 ?? throw new RepositoryFormatException($"pack {parsed.Id}", FormatDamage.Missing, "is not in the store any more (compaction planned to repack it)");
@@ -68,6 +80,8 @@ public sealed partial class RepositoryCompactor
                     pack = null;
                 }
             }
+
+            progress?.Report(new CompactProgress(done, repack.Count, moved));
         }
 
         if (pack is { Count: > 0 })

@@ -56,7 +56,7 @@ public sealed partial class RepositoryCompactor
     public async Task<CompactReport> RunAsync(bool dryRun, int? max, CancellationToken cancellationToken)
     {
         var plan = await PlanAsync(max, cancellationToken).ConfigureAwait(false);
-        return dryRun ? CompactReport.Of(plan, true) : await ExecuteAsync(plan, cancellationToken).ConfigureAwait(false);
+        return dryRun ? CompactReport.Of(plan, true) : await ExecuteAsync(plan, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -140,7 +140,7 @@ public sealed class GarbageCollectorRaceTests
                 case 8 when _compactPlan is not null:
                     try
                     {
-                        await compactor!.ExecuteAsync(_compactPlan, CancellationToken.None);
+                        await compactor!.ExecuteAsync(_compactPlan, null, CancellationToken.None);
                     }
                     catch (SnapshotRepositoryException e) when (e.Message.Contains("older than the minimum age", StringComparison.Ordinal))
                     {

@@ -46,9 +46,12 @@ public sealed class RepositoryCompactorTests
         var (kit, pack) = await HalfDeadAsync();
         var storedBefore = (await new RepositoryStats(kit.Repository).ComputeAsync(CancellationToken.None)).StoredBytes;
         await MarkTwiceAsync(kit);
+        var progress = new Recorder();
 
-        var report = await Compactor(kit).RunAsync(false, null, CancellationToken.None);
+        var compactor = Compactor(kit);
+        var report = await compactor.ExecuteAsync(await compactor.PlanAsync(null, CancellationToken.None), progress, CancellationToken.None);
 
+        Assert.Equal([new CompactProgress(0, 1, 0), new CompactProgress(1, 1, report.ChunkBytesMoved)], progress.Reports);
         Assert.Equal((1, 1, 1), (report.PacksRepacked, report.PacksWritten, report.IndexesMerged));
         Assert.Equal(B.Length, report.ChunkBytesDropped);
         Assert.NotNull(report.IndexWritten);
@@ -205,7 +208,7 @@ public sealed class RepositoryCompactorTests
         kit.Expected.Remove(s2.Id);
         var gc = await kit.Collector().RunAsync(false, null, CancellationToken.None);
         Assert.Equal(index.Packs.Count, gc.Deleted.Packs);
-        await Compactor(kit).ExecuteAsync(plan, CancellationToken.None);
+        await Compactor(kit).ExecuteAsync(plan, null, CancellationToken.None);
         await AssertCleanAsync(kit);
         Assert.Empty(plan.Repack);
         Assert.Empty(plan.Merge);
@@ -248,5 +251,12 @@ public sealed class RepositoryCompactorTests
         Assert.NotNull((CompactOptions.Default with { MergeSmallIndexesAt = 1 }).Problem());
         Assert.NotNull((CompactOptions.Default with { PackTargetLength = 0 }).Problem());
         Assert.Throws<ArgumentException>(() => new RepositoryCompactor(null!, TimeProvider.System, GcSafety.Default, CompactOptions.Default with { LiveFraction = 0 }));
+    }
+
+    private sealed class Recorder : IProgress<CompactProgress>
+    {
+        public List<CompactProgress> Reports { get; } = [];
+
+        public void Report(CompactProgress value) => Reports.Add(value);
     }
 }
