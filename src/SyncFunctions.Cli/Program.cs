@@ -54,6 +54,7 @@ internal static class Program
             RepoCommand.Create(signals),
             ForgetGcCommands.Forget(signals),
             ForgetGcCommands.Gc(signals),
+            CompactCommand.Create(signals),
         };
         return root;
     }

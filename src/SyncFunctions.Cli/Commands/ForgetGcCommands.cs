@@ -119,7 +119,7 @@ internal static class ForgetGcCommands
             host.Out.WriteLine($"gc{(report.DryRun ? " (dry run)" : "")}: {report.Snapshots} snapshots; scanned {Counts(report.Scanned)}");
             host.Out.WriteLine($"  {verb} {Counts(report.Deleted)}");
             host.Out.WriteLine($"  {(report.DryRun ? "would mark" : "marked")} {Counts(report.Marked)} (deleted by a later gc once the mark is older than {safety.Grace}: --min-age plus the clock-skew margin)");
-            host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {report.UnreferencedTooYoung} unreferenced objects too young to mark; {report.Changed} kept because a writer stored them again; {report.MarksDeleted} old marks removed"));
+            host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {report.UnreferencedTooYoung} unreferenced objects too young to mark; {report.Changed} kept because a writer stored them again; {report.MarksDeleted} old marks removed; {report.HeldForCompaction} sparse packs kept marked for 'syncfn compact'"));
             return ExitCodes.Ok;
         }));
         return command;

@@ -47,12 +47,21 @@ public sealed partial class GarbageCollector
         var plan = await PlanAsync(max, cancellationToken).ConfigureAwait(false);
         if (dryRun)
         {
-            return new GcReport(true, plan.Snapshots, plan.Scanned, GcCounts.Of(plan.ToMark), GcCounts.Of(plan.Due), 0, plan.UnreferencedTooYoung, null, 0);
+            return new GcReport(true, plan.Snapshots, plan.Scanned, MarkedCandidates(plan), GcCounts.Of(plan.Due), 0, plan.UnreferencedTooYoung, null, 0) { HeldForCompaction = plan.Held.Count };
         }
 
         var swept = await SweepAsync(plan, cancellationToken).ConfigureAwait(false);
         var mark = await MarkAsync(plan, cancellationToken).ConfigureAwait(false);
-        return new GcReport(false, plan.Snapshots, plan.Scanned, GcCounts.Of(plan.ToMark), swept.Deleted, swept.Changed, plan.UnreferencedTooYoung, mark, swept.MarksDeleted);
+        return new GcReport(false, plan.Snapshots, plan.Scanned, MarkedCandidates(plan), swept.Deleted, swept.Changed, plan.UnreferencedTooYoung, mark, swept.MarksDeleted)
+        {
+            HeldForCompaction = plan.Held.Count,
+        };
+    }
+
+    private static GcCounts MarkedCandidates(GcPlan plan)
+    {
+        var held = plan.Held.Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
+        return GcCounts.Of(plan.ToMark.Where(o => !held.Contains(o.Path)));
     }
 
     /// <summary>
@@ -68,9 +77,15 @@ public sealed partial class GarbageCollector
             return null;
         }
 
+        return await WriteMarkAsync(objects.Select(o => o.Path), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a mark of <paramref name="paths"/>, timed by the clock now, and returns its path.</summary>
+    internal async Task<string> WriteMarkAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
         var now = _time.GetUtcNow();
         var path = RepositoryLayout.MarkPath(now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(RepositoryLayout.MarkSuffixLength / 2)));
-        var bytes = new GcMark(now, objects.Select(o => o.Path)).Encode();
+        var bytes = new GcMark(now, paths).Encode();
         await RepositoryStore.WriteIfAbsentAsync(_repository.Store, path, bytes, cancellationToken).ConfigureAwait(false);
         return path;
     }

@@ -60,13 +60,20 @@ public sealed record GcPlan(
     IReadOnlyList<StoredMark> Marks,
     IReadOnlyList<StoredMark> ObsoleteMarks)
 {
-    /// <summary>The candidates not due: what this cycle marks, to be deleted by a later one.</summary>
+    /// <summary>
+    /// Packs that are no candidate but the newest mark names and that still hold a chunk no snapshot references:
+    /// compaction marked them so that it may drop those chunks once no writer in flight can rely on them; this cycle
+    /// marks them again, so the marks stay consecutive. Never deleted by GC.
+    /// </summary>
+    public IReadOnlyList<GcObject> Held { get; init; } = [];
+
+    /// <summary>The candidates not due and the held packs: what this cycle marks (candidates to be deleted by a later one).</summary>
     public IReadOnlyList<GcObject> ToMark
     {
         get
         {
             var due = Due.Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
-            return [.. Candidates.Where(c => !due.Contains(c.Path))];
+            return [.. Candidates.Where(c => !due.Contains(c.Path)).Concat(Held)];
         }
     }
 }
@@ -81,11 +88,16 @@ public sealed record GcSweepResult(GcCounts Deleted, int Changed, int MarksDelet
 /// <param name="DryRun">Nothing was written or deleted.</param>
 /// <param name="Snapshots">The snapshot records reachability was computed from.</param>
 /// <param name="Scanned">Every pack, index and tree listed.</param>
-/// <param name="Marked">Candidates marked (waiting for a later cycle).</param>
+/// <param name="Marked">Candidates marked (waiting for a later cycle); not the held packs.</param>
 /// <param name="Deleted">Objects deleted (a dry run: due for deletion).</param>
 /// <param name="Changed">Due objects kept because a writer rewrote them.</param>
 /// <param name="UnreferencedTooYoung">Unreferenced objects not old enough to be marked.</param>
 /// <param name="MarkWritten">The path of the mark written, or null.</param>
 /// <param name="MarksDeleted">Obsolete marks deleted.</param>
 public sealed record GcReport(
-    bool DryRun, int Snapshots, GcCounts Scanned, GcCounts Marked, GcCounts Deleted, int Changed, int UnreferencedTooYoung, string? MarkWritten, int MarksDeleted);
+    bool DryRun, int Snapshots, GcCounts Scanned, GcCounts Marked, GcCounts Deleted, int Changed, int UnreferencedTooYoung, string? MarkWritten, int MarksDeleted)
+{
+    /// <summary>Sparse packs marked again for compaction (<see cref="GcPlan.Held"/>): kept, not deleted by GC.</summary>
+    public int HeldForCompaction { get; init; }
+}
+

@@ -9,20 +9,28 @@ namespace SyncFunctions.Tests.Snapshots.Maintenance;
 /// A snapshot writer and the collector interleaved: before each of the writer's writes (packs, indexes, trees, record,
 /// head) a seeded random scheduler may run collector steps (plan, mark, sweep with the last plan, forget a snapshot,
 /// advance the clock). The clock moves at most <see cref="GcSafety.MinimumAge"/> during one writer session (the
-/// writer's side of the safety contract). After every interleaving every snapshot record restores.
+/// writer's side of the safety contract). After every interleaving every snapshot record restores. The second test
+/// adds compaction steps (plan, execute the last plan, run) to the collector's.
 /// </summary>
 public sealed class GarbageCollectorRaceTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(4);
 
+    private static readonly CompactOptions Compaction = CompactOptions.Default with { PackTargetLength = 1024, MergeSmallIndexesAt = 2 };
+
     [Fact]
-    public async Task WriterAndCollector_ThousandSeededInterleavings_NoSnapshotLosesAnObject()
+    public Task WriterAndCollector_ThousandSeededInterleavings_NoSnapshotLosesAnObject() => ThousandSeedsAsync(compact: false);
+
+    [Fact]
+    public Task WriterCollectorAndCompactor_ThousandSeededInterleavings_NoSnapshotLosesAChunkAndTheRepositoryVerifiesClean() => ThousandSeedsAsync(compact: true);
+
+    private static async Task ThousandSeedsAsync(bool compact)
     {
         for (var seed = 0; seed < 1000; seed++)
         {
             try
             {
-                await InterleaveAsync(seed);
+                await InterleaveAsync(seed, compact);
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
@@ -31,7 +39,7 @@ public sealed class GarbageCollectorRaceTests
         }
     }
 
-    private static async Task InterleaveAsync(int seed)
+    private static async Task InterleaveAsync(int seed, bool compact)
     {
         var random = new Random(seed);
         var kit = await GcKit.CreateAsync();
@@ -43,7 +51,10 @@ public sealed class GarbageCollectorRaceTests
         var gcRepository = await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None);
         var gc = kit.Collector(gcRepository);
         var writerRepository = await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None);
-        var scheduler = new Scheduler(random, kit, gc);
+        var compactor = compact
+            ? new RepositoryCompactor(await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None), kit.Clock, GcKit.Safety, Compaction)
+            : null;
+        var scheduler = new Scheduler(random, kit, gc, compactor);
         kit.Store.BeforeOperation = (op, _, _) => op == InMemoryObjectStore.Ops.Write ? scheduler.MaybeRunCollectorAsync() : Task.CompletedTask;
 
         for (var session = 0; session < 3; session++)
@@ -70,17 +81,31 @@ public sealed class GarbageCollectorRaceTests
         for (var i = 0; i < 3; i++)
         {
             kit.PassGrace();
+            if (compactor is not null)
+            {
+                await compactor.RunAsync(false, null, CancellationToken.None);
+            }
+
             await gc.RunAsync(false, null, CancellationToken.None);
         }
 
         await kit.AssertEverySnapshotRestoresAsync();
+        if (compactor is not null)
+        {
+            // Heads are left out: forget may delete a record whose head move is in flight when its time ties with the
+            // head's (the fake clock stands still), without compaction too; packs, indexes and trees must be sound.
+            var report = await new RepositoryVerifier(kit.Store).VerifyAsync(new VerifyOptions(), null, CancellationToken.None);
+            var problems = report.Problems.Where(p => !p.Object.StartsWith(RepositoryLayout.HeadsFolder, StringComparison.Ordinal)).ToList();
+            Assert.True(problems.Count == 0, $"seed {seed}: " + string.Join("; ", problems.Select(p => $"{p.Object}: {p.Damage} {p.Detail}")));
+        }
     }
 
-    private sealed class Scheduler(Random random, GcKit kit, GarbageCollector gc)
+    private sealed class Scheduler(Random random, GcKit kit, GarbageCollector gc, RepositoryCompactor? compactor)
     {
         private bool _inCollector;
         private DateTimeOffset? _writerStarted;
         private GcPlan? _plan;
+        private CompactPlan? _compactPlan;
 
         public void BeginWriter() => _writerStarted = kit.Clock.GetUtcNow();
 
@@ -107,8 +132,26 @@ public sealed class GarbageCollectorRaceTests
 
         private async Task StepAsync()
         {
-            switch (random.Next(7))
+            switch (random.Next(compactor is null ? 7 : 10))
             {
+                case 7:
+                    _compactPlan = await compactor!.PlanAsync(null, CancellationToken.None);
+                    break;
+                case 8 when _compactPlan is not null:
+                    try
+                    {
+                        await compactor!.ExecuteAsync(_compactPlan, null, CancellationToken.None);
+                    }
+                    catch (SnapshotRepositoryException e) when (e.Message.Contains("older than the minimum age", StringComparison.Ordinal))
+                    {
+                        // The clock passed the compactor's time limit: it plans again, as RunAsync would.
+                    }
+
+                    _compactPlan = null;
+                    break;
+                case 9:
+                    await compactor!.RunAsync(false, null, CancellationToken.None);
+                    break;
                 case 0:
                     _plan = await gc.PlanAsync(null, CancellationToken.None);
                     break;
