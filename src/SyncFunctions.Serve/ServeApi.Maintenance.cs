@@ -60,7 +60,7 @@ public static partial class ServeApi
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(api);
         app.MapPost("/api/maintenance/gc", (HttpRequest request, CancellationToken ct) => api.StartAsync(request, RepositoryOperations.Gc, ct));
-        app.MapPost("/api/maintenance/compact", (HttpRequest request, CancellationToken ct) => api.StartAsync(request, "compact", ct));
+        app.MapPost("/api/maintenance/compact", (HttpRequest request, CancellationToken ct) => api.StartAsync(request, RepositoryOperations.Compact, ct));
         app.MapGet("/api/maintenance/runs/{id}", (HttpRequest request, string id, CancellationToken ct) => api.GetAsync(request, id, ct));
         app.MapGet("/api/stats", (HttpRequest request, CancellationToken ct) => api.StatsAsync(request, ct));
     }

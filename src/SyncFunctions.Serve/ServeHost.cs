@@ -34,6 +34,9 @@ public sealed record ServeOptions(int Port, string TaskHubConnection, string Sta
 
     /// <summary>Six-field cron (UTC) of the snapshot repositories' garbage collection; null: not on a timer.</summary>
     public string? GcSchedule { get; init; } = TimerSchedules.RepositoryGc;
+
+    /// <summary>Six-field cron (UTC) of the snapshot repositories' compaction; null: not on a timer.</summary>
+    public string? CompactSchedule { get; init; } = TimerSchedules.RepositoryCompact;
 }
 
 /// <summary>What the composition root gives <see cref="ServeHost"/>: the ledger (retrying), the pairs' steps, endpoint parsing.</summary>
@@ -74,7 +77,7 @@ public static class ServeHost
         var subscriptions = services.Subscriptions is { } service
             ? new PairSubscriptions(services.Ledger, services.Ledger, service, baseUrl, services.Time, logs.CreateLogger("SyncFunctions.Subscriptions"))
             : null;
-        var timers = new ServeTimers(services, durable.Client, subscriptions, logs.CreateLogger("SyncFunctions.Serve.Timers"), options.GcSchedule);
+        var timers = new ServeTimers(services, durable.Client, subscriptions, logs.CreateLogger("SyncFunctions.Serve.Timers"), options.GcSchedule, options.CompactSchedule);
         await using var app = Build(options, services, key, durable.Client, logs, timers, subscriptions, baseUrl, stop);
         await app.StartAsync(stop).ConfigureAwait(false);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -21,10 +21,11 @@ internal sealed class ServeTimers
     private readonly PairSubscriptions? _subscriptions;
 
     private readonly string? _gcSchedule;
+    private readonly string? _compactSchedule;
 
-    public ServeTimers(ServeServices services, DurableTaskClient client, PairSubscriptions? subscriptions, ILogger log, string? gcSchedule)
+    public ServeTimers(ServeServices services, DurableTaskClient client, PairSubscriptions? subscriptions, ILogger log, string? gcSchedule, string? compactSchedule)
     {
-        _gcSchedule = gcSchedule;
+        (_gcSchedule, _compactSchedule) = (gcSchedule, compactSchedule);
         RepositoryMaintenance = new RepositoryMaintenanceRuns(client, services.Repositories(), services.Time);
         _subscriptions = subscriptions;
         _reconciler = new ScheduleReconciler(services.Ledger, new DurableScheduleInstances(client));
@@ -49,6 +50,11 @@ internal sealed class ServeTimers
         if (_gcSchedule is { } gc)
         {
             jobs.Add(TimerJobNames.RepositoryGc, gc, ct => TimerBodies.StartRepositoryMaintenanceAsync(RepositoryMaintenance, RepositoryOperations.Gc, _log, ct));
+        }
+
+        if (_compactSchedule is { } compact)
+        {
+            jobs.Add(TimerJobNames.RepositoryCompact, compact, ct => TimerBodies.StartRepositoryMaintenanceAsync(RepositoryMaintenance, RepositoryOperations.Compact, _log, ct));
         }
 
         return jobs;

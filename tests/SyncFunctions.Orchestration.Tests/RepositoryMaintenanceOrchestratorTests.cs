@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Snapshots;
 using SyncFunctions.Core.Snapshots.Format;
+using SyncFunctions.Core.Snapshots.Maintenance;
 using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Tests.Fakes;
 using SyncFunctions.Tests.Snapshots.Maintenance;
@@ -95,9 +96,35 @@ public sealed class RepositoryMaintenanceOrchestratorTests : IAsyncLifetime
         Assert.Equal(new RepositoryMaintenanceProgress("gc", true, 1, 1, null), state.ReadCustomStatusAs<RepositoryMaintenanceProgress>());
     }
 
-    private async Task<RepositoryMaintenanceOutput> GcAsync(bool dryRun)
+    /// <summary>s1 {a, b} in one pack, s2 {a, c}, s1 forgotten: s1's pack is about half dead; compaction marks it, GC marks it again, and past the grace compaction repacks it.</summary>
+    [Fact]
+    public async Task Compact_ThenGcThenCompactPastTheGrace_RepacksTheHalfDeadPackAndEverySnapshotRestores()
     {
-        var id = await _host!.Client.ScheduleNewOrchestrationInstanceAsync(RepositoryMaintenanceNames.Orchestrator, new RepositoryMaintenanceInput("gc", dryRun));
+        var (a, b, c) = (Bytes(11, 20_000), Bytes(12, 15_000), Bytes(13, 12_000));
+        var s1 = await _kit.SnapshotAsync(GcKit.Files(("a", a), ("b", b)), "run-1");
+        await _kit.SnapshotAsync(GcKit.Files(("a", a), ("c", c)), "run-2");
+        await new SnapshotForgetter(_kit.Repository, _kit.Clock).ApplyAsync(new RetentionPlan([], [s1]), CancellationToken.None);
+        _kit.Expected.Remove(s1.Id);
+        _kit.PassGrace();
+
+        var marked = (await RunAsync(RepositoryOperations.Compact, dryRun: false)).Repositories.Single(r => r.Repository == Written);
+        await GcAsync(dryRun: false);
+        _kit.PassGrace();
+        var repacked = (await RunAsync(RepositoryOperations.Compact, dryRun: false)).Repositories.Single(r => r.Repository == Written);
+
+        Assert.Equal((1, 0), (marked.Compact!.PacksMarked, marked.Compact.PacksRepacked));
+        Assert.Equal(1, marked.Orphaned.Objects);
+        Assert.Equal(1, repacked.Compact!.PacksRepacked);
+        Assert.True(repacked.Freed.Bytes > 0, repacked.ToString());
+        Assert.Equal(repacked.Compact.ReclaimableBytes, repacked.Freed.Bytes);
+        await _kit.AssertEverySnapshotRestoresAsync();
+    }
+
+    private Task<RepositoryMaintenanceOutput> GcAsync(bool dryRun) => RunAsync(RepositoryOperations.Gc, dryRun);
+
+    private async Task<RepositoryMaintenanceOutput> RunAsync(string operation, bool dryRun)
+    {
+        var id = await _host!.Client.ScheduleNewOrchestrationInstanceAsync(RepositoryMaintenanceNames.Orchestrator, new RepositoryMaintenanceInput(operation, dryRun));
         var state = await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
         Assert.True(state.RuntimeStatus == OrchestrationRuntimeStatus.Completed, state.FailureDetails?.ToString());
         return state.ReadOutputAs<RepositoryMaintenanceOutput>()!;

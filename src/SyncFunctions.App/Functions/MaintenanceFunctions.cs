@@ -14,12 +14,16 @@ namespace SyncFunctions.App.Functions;
 /// The snapshot repositories' maintenance: the <c>RepositoryMaintenance</c> orchestration and its activities (wrappers of
 /// the classes <c>syncfn serve</c> registers), the HTTP routes (<c>POST /api/maintenance/gc</c>,
 /// <c>POST /api/maintenance/compact</c>, <c>GET /api/maintenance/runs/{id}</c>, <c>GET /api/stats</c>; bodies in
-/// SyncFunctions.Http) and the GC timer, whose schedule is the app setting <c>SYNCFN_GC_SCHEDULE</c> (six-field cron).
+/// SyncFunctions.Http) and the GC and compaction timers, whose schedules are the app settings <c>SYNCFN_GC_SCHEDULE</c> and
+/// <c>SYNCFN_COMPACT_SCHEDULE</c> (six-field cron).
 /// </summary>
 public sealed class MaintenanceFunctions(AppHost app, ILogger<MaintenanceFunctions> log)
 {
     /// <summary>The app setting holding the GC timer's schedule (the Functions host resolves <c>%…%</c>).</summary>
     public const string GcScheduleSetting = "SYNCFN_GC_SCHEDULE";
+
+    /// <summary>The app setting holding the compaction timer's schedule.</summary>
+    public const string CompactScheduleSetting = "SYNCFN_COMPACT_SCHEDULE";
 
     [Function(RepositoryMaintenanceNames.Orchestrator)]
     public static Task<RepositoryMaintenanceOutput> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
@@ -50,7 +54,7 @@ public sealed class MaintenanceFunctions(AppHost app, ILogger<MaintenanceFunctio
     [Function("maintenance-compact")]
     public Task<IActionResult> CompactAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "maintenance/compact")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        HttpEntry.RunAsync(app, request, s => s.MaintenanceApi(request, client).StartAsync(request, "compact", cancellationToken), cancellationToken);
+        HttpEntry.RunAsync(app, request, s => s.MaintenanceApi(request, client).StartAsync(request, RepositoryOperations.Compact, cancellationToken), cancellationToken);
 
     [Function("maintenance-status")]
     public Task<IActionResult> StatusAsync(
@@ -67,5 +71,12 @@ public sealed class MaintenanceFunctions(AppHost app, ILogger<MaintenanceFunctio
     {
         var services = await app.GetAsync(cancellationToken).ConfigureAwait(false);
         await TimerBodies.StartRepositoryMaintenanceAsync(services.RepositoryMaintenanceRuns(client), RepositoryOperations.Gc, log, cancellationToken).ConfigureAwait(false);
+    }
+
+    [Function(TimerJobNames.RepositoryCompact)]
+    public async Task CompactTimerAsync([TimerTrigger("%" + CompactScheduleSetting + "%")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var services = await app.GetAsync(cancellationToken).ConfigureAwait(false);
+        await TimerBodies.StartRepositoryMaintenanceAsync(services.RepositoryMaintenanceRuns(client), RepositoryOperations.Compact, log, cancellationToken).ConfigureAwait(false);
     }
 }

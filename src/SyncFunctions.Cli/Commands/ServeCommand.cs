@@ -37,6 +37,12 @@ internal static class ServeCommand
             DefaultValueFactory = _ => TimerSchedules.RepositoryGc,
             HelpName = "CRON",
         };
+        var compactSchedule = new Option<string>("--compact-schedule")
+        {
+            Description = "When the snapshot repositories' compaction runs: six-field cron, UTC (seconds first), or 'off'.",
+            DefaultValueFactory = _ => TimerSchedules.RepositoryCompact,
+            HelpName = "CRON",
+        };
         var (storage, ledger, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Verbose());
         var networkTimeout = CommonOptions.NetworkTimeout();
         var command = new Command(
@@ -45,7 +51,7 @@ internal static class ServeCommand
             "on a loopback port. Several serve processes on one account share the work. Requests carry the API key ($" + ApiKey.EnvironmentVariable +
             ", else generated; see 'serve key') as header x-functions-key or query parameter code.")
         {
-            port, publicUrl, workers, taskHub, gcSchedule, storage, ledger, networkTimeout, verbose,
+            port, publicUrl, workers, taskHub, gcSchedule, compactSchedule, storage, ledger, networkTimeout, verbose,
         };
         command.Add(CreateKey());
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, json: false, r.GetValue(verbose), ct, async (host, interrupt) =>
@@ -62,6 +68,7 @@ internal static class ServeCommand
             }
 
             var gc = ScheduleOption(r.GetValue(gcSchedule)!, "--gc-schedule");
+            var compact = ScheduleOption(r.GetValue(compactSchedule)!, "--compact-schedule");
             var hub = r.GetValue(taskHub)!;
             if (hub.Length is < 3 or > 45 || !char.IsAsciiLetter(hub[0]) || !hub.All(char.IsAsciiLetterOrDigit))
             {
@@ -92,7 +99,7 @@ internal static class ServeCommand
                 RepositoryRoots = new RegistryRepositoryRoots(host.Endpoints, policy),
             };
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
-            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5, GcSchedule = gc }, services, Console.Out, host.LoggerFactory, interrupt)
+            await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5, GcSchedule = gc, CompactSchedule = compact }, services, Console.Out, host.LoggerFactory, interrupt)
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         }));

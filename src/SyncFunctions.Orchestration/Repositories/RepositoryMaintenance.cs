@@ -10,8 +10,11 @@ public static class RepositoryOperations
     /// <summary>Two-phase garbage collection (<see cref="GarbageCollector"/>).</summary>
     public const string Gc = "gc";
 
+    /// <summary>Repacking sparse packs and merging small indexes (<see cref="RepositoryCompactor"/>).</summary>
+    public const string Compact = "compact";
+
     /// <summary>True for an operation this host runs.</summary>
-    public static bool IsKnown(string? operation) => operation is Gc;
+    public static bool IsKnown(string? operation) => operation is Gc or Compact;
 }
 
 /// <summary>One repository's part of a maintenance run: which repository, the operation's knobs.</summary>
@@ -50,6 +53,7 @@ public sealed record ObjectCount(long Objects, long Bytes)
 /// <param name="Orphaned">Unreferenced objects found old enough (gc), or packs whose live fraction fell below the threshold (compact).</param>
 /// <param name="Freed">Deleted now (gc; a dry run: what would be), or made reclaimable for gc (compact).</param>
 /// <param name="Gc">GC's report (gc only).</param>
+/// <param name="Compact">Compaction's report (compact only).</param>
 /// <param name="Error">Why the repository was not maintained (none yet, damaged), or null.</param>
 public sealed record RepositoryMaintenanceResult(
     string Repository,
@@ -59,6 +63,7 @@ public sealed record RepositoryMaintenanceResult(
     ObjectCount Orphaned,
     ObjectCount Freed,
     GcReport? Gc = null,
+    CompactReport? Compact = null,
     string? Error = null);
 
 /// <summary>
@@ -101,7 +106,9 @@ public sealed class RepositoryMaintenanceService(RepositoryCatalog catalog, Time
 
         try
         {
-            return await GcAsync(order, repository, cancellationToken).ConfigureAwait(false);
+            return order.Operation == RepositoryOperations.Gc
+                ? await GcAsync(order, repository, cancellationToken).ConfigureAwait(false)
+                : await CompactAsync(order, repository, cancellationToken).ConfigureAwait(false);
         }
         catch (SnapshotRepositoryException e)
         {
@@ -118,6 +125,23 @@ public sealed class RepositoryMaintenanceService(RepositoryCatalog catalog, Time
         var report = await new GarbageCollector(repository, time, safety).RunAsync(order.DryRun, order.Max, cancellationToken).ConfigureAwait(false);
         var orphaned = ObjectCount.Of(report.Marked).Add(ObjectCount.Of(report.Deleted));
         return new RepositoryMaintenanceResult(order.Repository, order.Operation, order.DryRun, ObjectCount.Of(report.Scanned), orphaned, ObjectCount.Of(report.Deleted), Gc: report);
+    }
+
+    /// <summary>
+    /// Scanned: the packs the live indexes name; orphaned: the sparse packs (repacked now, or marked for a later
+    /// compaction); freed: the packs and indexes compaction replaced, with the bytes GC can now reclaim.
+    /// </summary>
+    private async Task<RepositoryMaintenanceResult> CompactAsync(RepositoryMaintenanceOrder order, SnapshotRepository repository, CancellationToken cancellationToken)
+    {
+        var report = await new RepositoryCompactor(repository, time, safety, CompactOptions.Default).RunAsync(order.DryRun, order.Max, cancellationToken).ConfigureAwait(false);
+        return new RepositoryMaintenanceResult(
+            order.Repository,
+            order.Operation,
+            order.DryRun,
+            new ObjectCount(report.PacksScanned, report.PackBytesScanned),
+            new ObjectCount(report.PacksRepacked + report.PacksMarked, report.PackBytesRepacked),
+            new ObjectCount(report.PacksRepacked + report.IndexesMerged, report.ReclaimableBytes),
+            Compact: report);
     }
 
     private static RepositoryMaintenanceResult Failed(RepositoryMaintenanceOrder order, string error) =>

@@ -10,6 +10,7 @@ public static class TimerJobNames
     public const string SchedulesReconcile = "schedules-reconcile";
     public const string SubscriptionsRenew = "subscriptions-renew";
     public const string RepositoryGc = "repository-gc";
+    public const string RepositoryCompact = "repository-compact";
 }
 
 /// <summary>The default schedules of the static timer jobs: six-field cron, UTC (the Functions timer syntax).</summary>
@@ -26,6 +27,9 @@ public static class TimerSchedules
 
     /// <summary>Daily at 04:30 UTC: a cycle a day suits GC's default one-day minimum age (an object goes on its third day unreferenced).</summary>
     public const string RepositoryGc = "0 30 4 * * *";
+
+    /// <summary>Sundays at 05:30 UTC, after that day's GC: a sparse pack is repacked once two marks named it, so weekly is enough.</summary>
+    public const string RepositoryCompact = "0 30 5 * * 0";
 }
 
 /// <summary>A named job on a cron schedule; its body is host-neutral (the Functions app calls the same from a timer trigger).</summary>

@@ -10,7 +10,7 @@ namespace SyncFunctions.IntegrationTests.Serve;
 public sealed partial class ServeCommandTests
 {
     [Fact]
-    public async Task Serve_RepositoryPairRun_StatsShowTheSnapshot_GcDryRunAnswersWhatItScannedAndChangesNothing()
+    public async Task Serve_RepositoryPairRun_StatsShowTheSnapshot_GcAndCompactDryRunsAnswerWhatTheyScannedAndChangeNothing()
     {
         var source = NewTree("serve-repo");
         for (var i = 0; i < 6; i++)
@@ -46,6 +46,13 @@ public sealed partial class ServeCommandTests
         var result = output.GetProperty("repositories").EnumerateArray().Single();
         Assert.True(result.GetProperty("scanned").GetProperty("objects").GetInt64() > 0, result.ToString());
         Assert.Equal(0, result.GetProperty("freed").GetProperty("objects").GetInt64());
+        Assert.Equal(blobsBefore, await BlobSnapshotAsync(container));
+
+        using var compact = await http.PostAsync("api/maintenance/compact?wait=120", Body(new { dryRun = true }));
+        Assert.True(compact.StatusCode == HttpStatusCode.OK, await compact.Content.ReadAsStringAsync());
+        var compacted = (await compact.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("output").GetProperty("repositories").EnumerateArray().Single();
+        Assert.True(compacted.GetProperty("compact").GetProperty("packsScanned").GetInt32() > 0, compacted.ToString());
+        Assert.Equal(0, compacted.GetProperty("compact").GetProperty("packsRepacked").GetInt32());
         Assert.Equal(blobsBefore, await BlobSnapshotAsync(container));
 
         var statusUrl = report.GetProperty("statusQueryGetUri").GetString()!;
