@@ -16,6 +16,8 @@ internal sealed class CommandHost
 {
     private CommandHost(StopSignals signals, bool json, bool verbose, bool terminal, TextWriter stdout, TextWriter stderr, bool ownLogWriter = false)
     {
+        Time = ClockOffsetOverride.From(out var clockProblem);
+        ClockProblem = clockProblem;
         Signals = signals;
         Json = json;
         Verbose = verbose;
@@ -75,7 +77,10 @@ internal sealed class CommandHost
     /// <summary>stdout is a terminal and no --json: live progress and a capped problem list.</summary>
     public bool Terminal { get; }
 
-    public TimeProvider Time { get; } = TimeProvider.System;
+    public TimeProvider Time { get; }
+
+    /// <summary>Why <c>$SYNCFN_CLOCK_OFFSET</c> was not taken, or null: the command fails with it as a usage error.</summary>
+    private string? ClockProblem { get; }
 
     /// <summary>People's output on stdout (tables); never used with --json.</summary>
     public IAnsiConsole Stdout { get; }
@@ -113,6 +118,11 @@ internal sealed class CommandHost
         Signals.Stopping += OnStopping;
         try
         {
+            if (ClockProblem is { } clock)
+            {
+                throw new UsageException(clock);
+            }
+
             return await body(this, interrupt.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)

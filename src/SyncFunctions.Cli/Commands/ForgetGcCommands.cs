@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Core.Snapshots.Maintenance;
@@ -105,7 +106,7 @@ internal static class ForgetGcCommands
             }
 
             var repo = await RepositoryAccess.OpenAsync(host, r.GetValue(repository)!, r.GetValue(storage), interrupt).ConfigureAwait(false);
-            var report = await RepositoryAccess.Guard(() => new GarbageCollector(repo.Repository, host.Time, safety).RunAsync(r.GetValue(dryRun), r.GetValue(max), interrupt)).ConfigureAwait(false);
+            var report = await RepositoryAccess.Guard(() => new GarbageCollector(repo.Repository, host.Time, safety).RunAsync(r.GetValue(dryRun), r.GetValue(max), new DeleteLogger(host.Logger), interrupt)).ConfigureAwait(false);
             if (host.Json)
             {
                 host.WriteJson(JsonOutput.Of(new { repository = repo.Text, report }, ExitCodes.Ok));
@@ -123,5 +124,12 @@ internal static class ForgetGcCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Logs each object GC deleted (visible with --verbose).</summary>
+    private sealed class DeleteLogger(ILogger log) : IProgress<GcObject>
+    {
+        public void Report(GcObject value) =>
+            log.LogInformation("gc: deleted {Path} ({Bytes})", value.Path, SizeParser.Format(value.Size));
     }
 }

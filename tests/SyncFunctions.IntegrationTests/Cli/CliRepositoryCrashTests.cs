@@ -63,4 +63,96 @@ public sealed class CliRepositoryCrashTests(AzuriteFixture azurite) : CliTestBas
         Assert.True(restore.ExitCode == 0, $"{why}\n{restore}");
         Assert.Equal(source.Snapshot(), restored.Snapshot());
     }
+
+    /// <summary>
+    /// Garbage collection killed after its first deletes, then compaction killed while it repacks, each resumed: the
+    /// repository verifies clean (reading every pack) after each kill and restores the kept snapshot identical. The
+    /// clock runs days ahead (<c>$SYNCFN_CLOCK_OFFSET</c>) so the minimum age and the two cycles pass without waiting.
+    /// </summary>
+    [Fact]
+    public async Task GcAndCompact_KilledMidWay_RepositoryVerifiesCleanAndTheNextRunsFinish()
+    {
+        var source = NewTree("src");
+        for (var i = 0; i < 8; i++)
+        {
+            source.Write($"big/{i}.bin", TestTree.RandomBytes(3 * Mib, seed: 100 + i));
+        }
+
+        for (var i = 0; i < 60; i++)
+        {
+            source.Write($"d{i % 6}/f{i:D2}.txt", TestTree.RandomBytes(2000 + (i * 131), seed: 300 + i));
+        }
+
+        var repo = "repo:" + NewContainer("crashgc");
+        Assert.Equal(0, (await Syncfn("sync", source.Root, repo)).ExitCode);
+        for (var i = 0; i < 8; i += 2)
+        {
+            // Half the large files and every small one change: the first snapshot's packs end up half used.
+            source.Write($"big/{i}.bin", TestTree.RandomBytes(3 * Mib, seed: 200 + i));
+        }
+
+        for (var i = 0; i < 60; i++)
+        {
+            source.Write($"d{i % 6}/f{i:D2}.txt", TestTree.RandomBytes(2100 + (i * 131), seed: 400 + i));
+        }
+
+        Assert.Equal(0, (await Syncfn("sync", source.Root, repo)).ExitCode);
+        Assert.Equal(0, (await Syncfn("forget", repo, "--keep-last", "1")).ExitCode);
+
+        // GC: two marking cycles two "days" apart, then the deleting one is killed after its first delete.
+        Assert.Equal(0, (await At("2d", "gc", repo)).ExitCode);
+        Assert.Equal(0, (await At("4d", "gc", repo)).ExitCode);
+        await using (var gc = StartAt("6d", "gc", repo, "--verbose"))
+        {
+            await gc.WaitForStderrAsync(l => l.Contains("gc: deleted ", StringComparison.Ordinal));
+            await gc.KillHardAsync();
+        }
+
+        await AssertCleanAsync(repo, "after gc was killed");
+        var resumed = await At("6d", "gc", repo, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        await AssertCleanAsync(repo, "after gc resumed");
+
+        // Compaction: it marks the half-used packs, GC marks them again, and past the grace it repacks; killed while it does.
+        Assert.Equal(0, (await At("8d", "compact", repo)).ExitCode);
+        Assert.Equal(0, (await At("10d", "gc", repo)).ExitCode);
+        await using (var compact = StartAt("12d", "compact", repo, "--verbose"))
+        {
+            await compact.WaitForStderrAsync(l => l.Contains("compact: 0/", StringComparison.Ordinal));
+            await compact.KillHardAsync();
+        }
+
+        await AssertCleanAsync(repo, "after compact was killed");
+        var again = await At("12d", "compact", repo, "--json");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var stored = await StoredBytesAsync(repo);
+        foreach (var day in new[] { "14d", "16d", "18d" })
+        {
+            Assert.Equal(0, (await At(day, "gc", repo)).ExitCode);
+        }
+
+        await AssertCleanAsync(repo, "after compact resumed and gc collected");
+        Assert.True(await StoredBytesAsync(repo) < stored, "compaction and gc reclaimed nothing");
+        var restored = NewTree("restored");
+        var restore = await Syncfn("restore", repo, "latest", restored.Root);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(source.Snapshot(), restored.Snapshot());
+    }
+
+    private static Dictionary<string, string?> Clock(string offset) => new() { ["SYNCFN_CLOCK_OFFSET"] = offset };
+
+    private Task<CliResult> At(string offset, params string[] args) =>
+        CliRunner.Start(Home.Root, [.. args, "--storage", Storage], environment: Clock(offset)).WaitForExitAsync();
+
+    private CliRunner StartAt(string offset, params string[] args) =>
+        CliRunner.Start(Home.Root, [.. args, "--storage", Storage], environment: Clock(offset));
+
+    private async Task AssertCleanAsync(string repo, string when)
+    {
+        var verify = await Syncfn("repo", "verify", repo, "--read-data", "--json");
+        Assert.True(verify.ExitCode == 0, $"{when}:\n{verify}");
+    }
+
+    private async Task<long> StoredBytesAsync(string repo) =>
+        (await Syncfn("repo", "stats", repo, "--json")).Json.GetProperty("stats").GetProperty("storedBytes").GetInt64();
 }

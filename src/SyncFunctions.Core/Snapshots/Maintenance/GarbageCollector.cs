@@ -11,7 +11,7 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 /// marks, and the oldest of those is older than <see cref="GcSafety.Grace"/>.
 /// </summary>
 /// <remarks>
-/// Plan first, execute second: <see cref="RunAsync"/> with a dry run reports the same plan and writes nothing. Deletes
+/// Plan first, execute second: <see cref="RunAsync(bool, int?, CancellationToken)"/> with a dry run reports the same plan and writes nothing. Deletes
 /// are conditional on the listed ETag, so an object a writer rewrote meanwhile is kept. Run one collector per
 /// repository at a time; writers may run concurrently (see docs/snapshots.md). Thread-safe (no state between calls).
 /// </remarks>
@@ -42,7 +42,14 @@ public sealed partial class GarbageCollector
     /// <param name="max">The most objects deleted in this run (null: no limit); the rest wait for a later run.</param>
     /// <param name="cancellationToken">Cancels the reads, deletes and the mark's write; what was done stays done (safe).</param>
     /// <exception cref="SnapshotRepositoryException">A snapshot references a tree or chunk the repository lacks: nothing is deleted.</exception>
-    public async Task<GcReport> RunAsync(bool dryRun, int? max, CancellationToken cancellationToken)
+    public Task<GcReport> RunAsync(bool dryRun, int? max, CancellationToken cancellationToken) => RunAsync(dryRun, max, null, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(bool, int?, CancellationToken)"/>
+    /// <param name="dryRun">Report only: nothing is written or deleted.</param>
+    /// <param name="max">The most objects deleted in this run (null: no limit); the rest wait for a later run.</param>
+    /// <param name="deleted">Told of each object right after its delete (from the sweeping thread; may be null).</param>
+    /// <param name="cancellationToken">Cancels the reads, deletes and the mark's write; what was done stays done (safe).</param>
+    public async Task<GcReport> RunAsync(bool dryRun, int? max, IProgress<GcObject>? deleted, CancellationToken cancellationToken)
     {
         var plan = await PlanAsync(max, cancellationToken).ConfigureAwait(false);
         if (dryRun)
@@ -50,7 +57,7 @@ public sealed partial class GarbageCollector
             return new GcReport(true, plan.Snapshots, plan.Scanned, MarkedCandidates(plan), GcCounts.Of(plan.Due), 0, plan.UnreferencedTooYoung, null, 0) { HeldForCompaction = plan.Held.Count };
         }
 
-        var swept = await SweepAsync(plan, cancellationToken).ConfigureAwait(false);
+        var swept = await SweepAsync(plan, deleted, cancellationToken).ConfigureAwait(false);
         var mark = await MarkAsync(plan, cancellationToken).ConfigureAwait(false);
         return new GcReport(false, plan.Snapshots, plan.Scanned, MarkedCandidates(plan), swept.Deleted, swept.Changed, plan.UnreferencedTooYoung, mark, swept.MarksDeleted)
         {
@@ -95,7 +102,13 @@ public sealed partial class GarbageCollector
     /// orphan, an index naming a missing pack would be damage), each only if it still has the listed ETag, and then
     /// the obsolete marks. Use a fresh plan: its reachability is what makes the deletes safe.
     /// </summary>
-    public async Task<GcSweepResult> SweepAsync(GcPlan plan, CancellationToken cancellationToken)
+    public Task<GcSweepResult> SweepAsync(GcPlan plan, CancellationToken cancellationToken) => SweepAsync(plan, null, cancellationToken);
+
+    /// <inheritdoc cref="SweepAsync(GcPlan, CancellationToken)"/>
+    /// <param name="plan">A fresh plan.</param>
+    /// <param name="progress">Told of each object right after its delete (may be null).</param>
+    /// <param name="cancellationToken">Cancels the deletes; what was deleted stays deleted (safe: the order keeps the repository valid).</param>
+    public async Task<GcSweepResult> SweepAsync(GcPlan plan, IProgress<GcObject>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var deleted = new List<GcObject>();
@@ -106,6 +119,7 @@ public sealed partial class GarbageCollector
             {
                 await _repository.Store.DeleteAsync(due.Path, new WriteOptions(IfMatch: due.ETag), cancellationToken).ConfigureAwait(false);
                 deleted.Add(due);
+                progress?.Report(due);
             }
             catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed)
             {

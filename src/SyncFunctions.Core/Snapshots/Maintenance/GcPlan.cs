@@ -40,7 +40,7 @@ public sealed record StoredMark(string Name, GcMark Mark)
 
 /// <summary>
 /// One GC cycle's plan, a value: what it found, what is due for deletion now, what it would mark. Executing it
-/// (<see cref="GarbageCollector.SweepAsync"/>, <see cref="GarbageCollector.MarkAsync"/>) and a dry run report the same.
+/// (<see cref="GarbageCollector.SweepAsync(GcPlan, CancellationToken)"/>, <see cref="GarbageCollector.MarkAsync"/>) and a dry run report the same.
 /// </summary>
 /// <param name="Time">When it was planned (the collector's clock).</param>
 /// <param name="Snapshots">The snapshot records reachability was computed from.</param>
