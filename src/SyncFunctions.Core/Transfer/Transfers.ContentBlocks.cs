@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using SyncFunctions.Abstractions;
@@ -58,43 +59,31 @@ internal sealed partial class Transfers
         var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            for (var s = 0; s < layout.Segments; s++)
+            long read = 0;
+            await foreach (var (_, chunk, id) in CutAsync(a, source, layout, hash, cancellationToken).ConfigureAwait(false))
             {
-                var (offset, length) = layout.Segment(s);
-                var segment = new BoundedReadStream(source, length, leaveOpen: true);
-                await using (segment.ConfigureAwait(false))
+                ids.Add(id);
+                read += chunk.Length;
+                if (NeedsSending(id, chunk.Length, committed, staged, sent))
                 {
-                    await foreach (var chunk in ContentChunker.ChunkAsync(segment, layout.Chunker, cancellationToken).ConfigureAwait(false))
+                    await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    var buffer = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                    chunk.Data.CopyTo(buffer);
+                    var (blockId, blockLength, index) = (id, chunk.Length, ids.Count - 1);
+                    tasks.Add(Task.Run(() => StageContentBlockAsync(a.Path, writer, blockId, buffer, blockLength, index, inFlight, cancellationToken), cancellationToken));
+                    tasks.RemoveAll(t => t.IsCompletedSuccessfully);
+                    if (tasks.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
                     {
-                        hash.AppendData(chunk.Data.Span);
-                        var id = ContentBlockLayout.BlockId(chunk.Sha256);
-                        ids.Add(id);
-                        if (!NeedsSending(id, chunk.Length, committed, staged, sent))
-                        {
-                            continue;
-                        }
-
-                        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        var buffer = ArrayPool<byte>.Shared.Rent(chunk.Length);
-                        chunk.Data.CopyTo(buffer);
-                        var (blockId, blockLength, index) = (id, chunk.Length, ids.Count - 1);
-                        tasks.Add(Task.Run(() => StageContentBlockAsync(a.Path, writer, blockId, buffer, blockLength, index, inFlight, cancellationToken), cancellationToken));
-                        tasks.RemoveAll(t => t.IsCompletedSuccessfully);
-                        if (tasks.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
-                        {
-                            await failed.ConfigureAwait(false);
-                        }
+                        await failed.ConfigureAwait(false);
                     }
-
-                    ThrowIfShort(a, segment, length);
                 }
 
-                if (offset + length >= nextCheckpoint && offset + length < a.SourceSize)
+                if (read >= nextCheckpoint && read < a.SourceSize)
                 {
                     await Task.WhenAll(tasks).ConfigureAwait(false);
-                    a = await checkpoint(a with { BytesDone = offset + length, Checkpoint = $"blocks:{ids.Count}" }, cancellationToken).ConfigureAwait(false);
-                    nextCheckpoint = offset + length + ContentCheckpointBytes;
+                    a = await checkpoint(a with { BytesDone = read, Checkpoint = $"blocks:{ids.Count}" }, cancellationToken).ConfigureAwait(false);
+                    nextCheckpoint = read + ContentCheckpointBytes;
                 }
             }
 
@@ -205,24 +194,12 @@ internal sealed partial class Transfers
         var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            for (var s = 0; s < layout.Segments; s++)
+            await foreach (var (segment, _, id) in CutAsync(a, source, layout, hash, cancellationToken).ConfigureAwait(false))
             {
-                var length = layout.Segment(s).Length;
-                var segment = new BoundedReadStream(source, length, leaveOpen: true);
-                await using (segment.ConfigureAwait(false))
+                ids.Add(id);
+                if (!present.Contains(id) && (missing.Count == 0 || missing[^1] != segment))
                 {
-                    await foreach (var chunk in ContentChunker.ChunkAsync(segment, layout.Chunker, cancellationToken).ConfigureAwait(false))
-                    {
-                        hash.AppendData(chunk.Data.Span);
-                        var id = ContentBlockLayout.BlockId(chunk.Sha256);
-                        ids.Add(id);
-                        if (!present.Contains(id) && (missing.Count == 0 || missing[^1] != s))
-                        {
-                            missing.Add(s);
-                        }
-                    }
-
-                    ThrowIfShort(a, segment, length);
+                    missing.Add(segment);
                 }
             }
         }
@@ -243,6 +220,31 @@ internal sealed partial class Transfers
         var result = await writer.CommitChunksAsync(a.Path, ids, Conditions(a, sha), cancellationToken).ConfigureAwait(false);
         ctx.AddTransferred();
         return Done(a, result.ETag, sha, a.SourceSize);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="source"/> (the whole file, from its start) once, hashing every byte into
+    /// <paramref name="hash"/>, and yields each segment's blocks in order with their ids. A chunk's bytes are valid only
+    /// until the next one is asked for.
+    /// </summary>
+    private static async IAsyncEnumerable<(int Segment, ContentChunk Chunk, string Id)> CutAsync(
+        ActionRecord a, Stream source, ContentBlockLayout layout, IncrementalHash hash, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var s = 0; s < layout.Segments; s++)
+        {
+            var length = layout.Segment(s).Length;
+            var segment = new BoundedReadStream(source, length, leaveOpen: true);
+            await using (segment.ConfigureAwait(false))
+            {
+                await foreach (var chunk in ContentChunker.ChunkAsync(segment, layout.Chunker, cancellationToken).ConfigureAwait(false))
+                {
+                    hash.AppendData(chunk.Data.Span);
+                    yield return (s, chunk, ContentBlockLayout.BlockId(chunk.Sha256));
+                }
+
+                ThrowIfShort(a, segment, length);
+            }
+        }
     }
 
     private async Task ForEachBlockOfSegmentAsync(ActionRecord a, ContentBlockLayout layout, int index, Func<ContentChunk, string, Task> action, CancellationToken cancellationToken)
