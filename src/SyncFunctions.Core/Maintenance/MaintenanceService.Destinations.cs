@@ -67,7 +67,7 @@ public sealed partial class MaintenanceService
                         found.Add(leftover);
                     }
                 }
-                catch (StorageException e)
+                catch (Exception e) when (e is StorageException or InvalidOperationException)
                 {
                     notes.Add($"pair {pair.PairId}: '{path}' was not checked: {e.Message}");
                 }
@@ -102,7 +102,7 @@ public sealed partial class MaintenanceService
                     ? leftover with { Kept = "the destination did not open" }
                     : leftover with { Kept = await RemoveAsync(store, leftover, cancellationToken).ConfigureAwait(false) });
             }
-            catch (StorageException e)
+            catch (Exception e) when (e is StorageException or InvalidOperationException)
             {
                 done.Add(leftover with { Kept = $"the removal failed: {e.Message}" });
             }
@@ -185,8 +185,9 @@ public sealed partial class MaintenanceService
 
             return store;
         }
-        catch (Exception e) when (e is InvalidOperationException or StorageException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A destination this host cannot open (another account, missing credentials) must not stop the ledger's pass.
             notes.Add($"pair {pairId}: its destination did not open: {e.Message}");
             return null;
         }

@@ -44,6 +44,7 @@ public sealed class CliMaintenanceTests(AzuriteFixture azurite) : CliTestBase(az
         var staged = await UncommittedAsync(blob);
         var cancel = await Syncfn("runs", "cancel", runId, "--json");
         var dry = await Syncfn("maintenance", "--dry-run", "--json");
+        var text = await Syncfn("maintenance", "--dry-run");
         var stagedAfterDryRun = await UncommittedAsync(blob);
         var real = await Syncfn("maintenance", "--json");
 
@@ -54,6 +55,8 @@ public sealed class CliMaintenanceTests(AzuriteFixture azurite) : CliTestBase(az
         var expected = (Path: "large.bin", Kind: "UncommittedBlocks", Count: (long)staged.Count, Bytes: staged.Sum(b => b.SizeLong), Kept: (string?)null);
         Assert.Equal(expected, LeftoverOf(dry, runId));
         Assert.Equal(staged.Count, stagedAfterDryRun.Count);
+        Assert.Contains($"large.bin (pair ", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"run {runId}): {staged.Count} uncommitted blocks, {expected.Bytes} bytes: would remove", text.Stdout, StringComparison.Ordinal);
         Assert.Equal(expected, LeftoverOf(real, runId));
         var totals = real.Json.GetProperty("counts").GetProperty("uncommittedBlocks");
         Assert.True(totals.GetProperty("removedBytes").GetInt64() >= expected.Bytes, totals.ToString());
