@@ -1,4 +1,5 @@
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Protocol;
 
 namespace SyncFunctions.Core.Maintenance;
 
@@ -158,14 +159,18 @@ public sealed partial class MaintenanceService
         return null;
     }
 
-    /// <summary>Paths of the run's uploads that did not finish (any state but Done).</summary>
+    /// <summary>
+    /// Paths of the run's uploads that did not finish (any state but Done: a worker killed before its first checkpoint
+    /// leaves the action Pending) and that were large enough to be staged: a file no larger than the smallest chunk
+    /// size is written in one request whatever the run's chunk size, so it leaves nothing (and costs no request here).
+    /// </summary>
     private async IAsyncEnumerable<string> UnfinishedUploadsAsync(string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var item in ledger.ListWorkItemsAsync(runId, cancellationToken).ConfigureAwait(false))
         {
             foreach (var action in await ledger.GetActionsAsync(runId, item.ItemId, cancellationToken).ConfigureAwait(false))
             {
-                if (action.Kind == ActionKind.Upload && action.Status != ActionStatus.Done)
+                if (action.Kind == ActionKind.Upload && action.Status != ActionStatus.Done && action.SourceSize > SyncOptions.MinChunkSize)
                 {
                     yield return action.Path;
                 }

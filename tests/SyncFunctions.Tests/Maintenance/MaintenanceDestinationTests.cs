@@ -148,6 +148,18 @@ public sealed class MaintenanceDestinationTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_UnfinishedSmallFile_IsNotLookedAt()
+    {
+        await RunAsync("p-blob", RunStatus.Cancelled, Now.AddHours(-1), null, false, [("small.txt", ActionStatus.Pending, 64 * 1024), ("big.bin", ActionStatus.Pending, 64 * 1024 + 1)]);
+        await StageAsync("big.bin", 1000);
+
+        var report = await Service(("p-blob", _blob)).RunAsync(new MaintenanceOptions { DryRun = true }, default);
+
+        Assert.Equal("big.bin", Assert.Single(report.DestinationLeftovers).Path);
+        Assert.Equal(1, _blob.RequestCount(InMemoryObjectStore.Ops.GetStagedChunkState));
+    }
+
+    [Fact]
     public async Task DiscardPartialAsync_PartialGrewMeanwhile_KeepsIt()
     {
         Directory.CreateDirectory(_folder);
@@ -187,7 +199,10 @@ public sealed class MaintenanceDestinationTests : IDisposable
     }
 
     /// <summary>A run of <paramref name="pairId"/> with one work item holding an upload per path in the given state.</summary>
-    private async Task<RunRecord> RunAsync(string pairId, RunStatus status, DateTimeOffset? ended, DateTimeOffset? lease, bool active, params (string Path, ActionStatus Status)[] uploads)
+    private async Task<RunRecord> RunAsync(string pairId, RunStatus status, DateTimeOffset? ended, DateTimeOffset? lease, bool active, params (string Path, ActionStatus Status)[] uploads) =>
+        await RunAsync(pairId, status, ended, lease, active, [.. uploads.Select(u => (u.Path, u.Status, 10L * 1024 * 1024))]);
+
+    private async Task<RunRecord> RunAsync(string pairId, RunStatus status, DateTimeOffset? ended, DateTimeOffset? lease, bool active, (string Path, ActionStatus Status, long Size)[] uploads)
     {
         var pair = await _ledger.GetOrCreatePairAsync(new PairRecord(pairId, "local:/s", "blob:d"), default);
         var created = (ended ?? lease ?? Now).AddHours(-1);
@@ -210,6 +225,7 @@ public sealed class MaintenanceDestinationTests : IDisposable
             Kind = ActionKind.Upload,
             Path = u.Path,
             Status = u.Status,
+            SourceSize = u.Size,
         }).ToList();
         await _ledger.AddWorkItemAsync(new WorkItemRecord { RunId = run.RunId, ItemId = "000000", ActionCount = actions.Count }, actions, default);
         if (active)
