@@ -16,7 +16,7 @@ namespace SyncFunctions.Azure;
 /// As a destination the container is created on first write when missing (one request per instance).
 /// Thread-safe: many workers share one instance.
 /// </remarks>
-public sealed partial class BlobObjectStore : IObjectStore, IChunkedWriter, ICommittedChunks, IReadUrlProvider, IServerSideCopy
+public sealed partial class BlobObjectStore : IObjectStore, IChunkedWriter, ICommittedChunks, IReadUrlProvider, IServerSideCopy, IStagedChunkCleaner
 {
     /// <summary>Metadata key holding the lower-case hex SHA-256 of the content.</summary>
     public const string Sha256MetadataKey = "sha256";

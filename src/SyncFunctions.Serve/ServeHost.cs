@@ -7,6 +7,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SyncFunctions.Abstractions;
+using SyncFunctions.Core.Maintenance;
 using SyncFunctions.Core.Snapshots.Maintenance;
 using SyncFunctions.Http;
 using SyncFunctions.Orchestration;
@@ -50,6 +51,12 @@ public sealed record ServeServices(ILedger Ledger, IRunStepsProvider Steps, IPai
 
     /// <summary>Opens the snapshot repositories pairs write into (maintenance, stats); null: the host knows none.</summary>
     public IRepositoryRoots? RepositoryRoots { get; init; }
+
+    /// <summary>Opens the pairs' destinations, where maintenance looks for what unfinished runs left; null: not checked.</summary>
+    public IPairDestinations? Destinations { get; init; }
+
+    /// <summary>The ledger's maintenance pass, with the destinations' leftovers when <see cref="Destinations"/> is set.</summary>
+    public MaintenanceService Maintenance(ILogger log) => new(Ledger, Time, log) { Destinations = Destinations };
 
     /// <summary>The repositories of the named pairs.</summary>
     public RepositoryCatalog Repositories() => new(Ledger, RepositoryRoots);

@@ -1,6 +1,5 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using SyncFunctions.Core.Maintenance;
 using SyncFunctions.Orchestration.Repositories;
 using SyncFunctions.Orchestration.Schedules;
 using SyncFunctions.Orchestration.Service;
@@ -31,7 +30,7 @@ internal sealed class ServeTimers
         _reconciler = new ScheduleReconciler(services.Ledger, new DurableScheduleInstances(client));
         _time = services.Time;
         _log = log;
-        Maintenance = new MaintenanceJob(new MaintenanceService(services.Ledger, services.Time, log), client);
+        Maintenance = new MaintenanceJob(services.Maintenance(log), client);
     }
 
     /// <summary>The maintenance body the timer and <c>POST /api/maintenance</c> run.</summary>

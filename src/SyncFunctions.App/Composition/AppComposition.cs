@@ -67,6 +67,7 @@ public static class AppComposition
             ChangeSubscriptions = new GraphChangeSubscriptions(graph.Open),
             BlobAccounts = [new BlobAccountAlias(connection.BlobEndpoint, connection.BlobEndpoint)],
             RepositoryRoots = new RegistryRepositoryRoots(registry, policy),
+            Destinations = new RegistryPairDestinations(ledger, registry, policy),
         };
     }
 

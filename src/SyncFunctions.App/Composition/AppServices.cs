@@ -36,6 +36,9 @@ public sealed record AppServices(ILedger Ledger, IRunStepsProvider Steps, IPairE
     /// <summary>Opens the snapshot repositories pairs write into; null: none.</summary>
     public IRepositoryRoots? RepositoryRoots { get; init; }
 
+    /// <summary>Opens the pairs' destinations, where maintenance looks for what unfinished runs left; null: not checked.</summary>
+    public IPairDestinations? Destinations { get; init; }
+
     /// <summary>The snapshot repositories of the named pairs.</summary>
     public RepositoryCatalog Repositories() => new(Ledger, RepositoryRoots);
 
@@ -95,7 +98,7 @@ public sealed record AppServices(ILedger Ledger, IRunStepsProvider Steps, IPairE
     public ScheduleTrigger ScheduleTrigger(DurableTaskClient client) => new(Ledger, Runs(client));
 
     /// <summary>The maintenance pass, then the purge of ended runs' instances from the task hub.</summary>
-    public MaintenanceJob Maintenance(DurableTaskClient client) => new(new MaintenanceService(Ledger, Time, Logs.CreateLogger("SyncFunctions.Maintenance")), client);
+    public MaintenanceJob Maintenance(DurableTaskClient client) => new(new MaintenanceService(Ledger, Time, Logs.CreateLogger("SyncFunctions.Maintenance")) { Destinations = Destinations }, client);
 
     private Task ReconcileAsync(DurableTaskClient client, string pairName, CancellationToken cancellationToken) =>
         TimerBodies.ReconcileAsync(Schedules(client), pairName, Log, cancellationToken);

@@ -5,6 +5,7 @@ using SyncFunctions.Cli.Hosting;
 using SyncFunctions.Cli.Output;
 using SyncFunctions.Core.Maintenance;
 using SyncFunctions.Core.Retry;
+using SyncFunctions.Orchestration.Hosting;
 
 namespace SyncFunctions.Cli.Commands;
 
@@ -28,8 +29,9 @@ internal static class MaintenanceCommand
         var command = new Command(
             "maintenance",
             "Remove what runs left in the ledger: rows of runs ended more than --retention days ago, staging tables no running run owns, " +
-            "coordinator leases that ended over an hour ago (the run is taken over at its next start), and runs abandoned for longer than the retention (ended as Cancelled). " +
-            "Live runs are never changed.")
+            "coordinator leases that ended over an hour ago (the run is taken over at its next start), and runs abandoned for longer than the retention (ended as Cancelled); " +
+            "at the destinations of pairs with no active run, the uncommitted blocks of never-committed blobs and the partial files that ended or abandoned runs left. " +
+            "Live runs and committed content are never changed.")
         {
             dryRun, retention, storage, ledger, networkTimeout, json, verbose,
         };
@@ -42,11 +44,18 @@ internal static class MaintenanceCommand
             }
 
             host.UseNetworkTimeout(NetworkTimeouts.From(r.GetValue(networkTimeout)));
-            var accounts = await ResolvedAccounts.ResolveAsync(ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)).Validate(), needStorage: false, host, interrupt).ConfigureAwait(false);
+            var choice = ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)).Validate();
+
+            // Blob destinations are opened on the given storage account, or on the embedded Azurite when it holds the ledger too.
+            var accounts = await ResolvedAccounts.ResolveAsync(choice, needStorage: choice.Storage is not null || choice.Ledger is null, host, interrupt).ConfigureAwait(false);
+            host.Azure.UseStorage(accounts.Storage, accounts.StorageIsEmbedded);
             var policy = RetryDecorators.PolicyFor(host.Time, log: host.LoggerFactory.CreateLogger("SyncFunctions.Retry"));
             var store = RetryDecorators.Ledger(host.Azure.CreateLedger(accounts.Ledger), policy);
             await store.InitializeAsync(interrupt).ConfigureAwait(false);
-            var service = new MaintenanceService(store, host.Time, host.LoggerFactory.CreateLogger("SyncFunctions.Maintenance"));
+            var service = new MaintenanceService(store, host.Time, host.LoggerFactory.CreateLogger("SyncFunctions.Maintenance"))
+            {
+                Destinations = new RegistryPairDestinations(store, host.Endpoints, policy),
+            };
             var report = await service.RunAsync(new MaintenanceOptions { DryRun = r.GetValue(dryRun), Retention = TimeSpan.FromDays(days), MaxListed = MaxListed }, interrupt).ConfigureAwait(false);
             if (host.Json)
             {
@@ -85,9 +94,28 @@ internal static class MaintenanceCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {stale.RunId} (pair {stale.PairId}): {(stale.Abandoned ? "abandoned" : "stale lease")}, no coordinator since {stale.LeaseEnded:yyyy-MM-dd HH:mm}"));
         }
 
+        output.WriteLine(report.DestinationsNotChecked is { } why
+            ? $"destinations: not checked ({why})"
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"destinations: {Totals("uncommitted blocks", c.UncommittedBlocks, verb)}; {Totals("partial files", c.PartialFiles, verb)}"));
+        foreach (var leftover in report.DestinationLeftovers)
+        {
+            var what = leftover.Kind == LeftoverKind.UncommittedBlocks ? $"{leftover.Count} uncommitted blocks" : "partial file";
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {leftover.Path} (pair {leftover.PairId}, run {leftover.RunId}): {what}, {Bytes(leftover.Bytes)}: {leftover.Kept ?? verb}"));
+        }
+
         foreach (var skipped in report.Skipped)
         {
             output.WriteLine($"  kept: {skipped}");
         }
     }
+
+    private static string Totals(string kind, LeftoverTotals t, string verb) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{t.Found} {kind} found ({Bytes(t.FoundBytes)}), {verb} {t.Removed} ({Bytes(t.RemovedBytes)}), left {t.Left} ({Bytes(t.LeftBytes)})");
+
+    private static string Bytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
 }

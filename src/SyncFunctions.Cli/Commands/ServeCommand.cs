@@ -97,6 +97,7 @@ internal static class ServeCommand
                 // Blob events name the account by its real blob endpoint; pairs by its identity (the embedded Azurite's stand-in).
                 BlobAccounts = storageAccount is null ? [] : [new BlobAccountAlias(host.Azure.Open(accounts.Storage!).BlobEndpoint, storageAccount)],
                 RepositoryRoots = new RegistryRepositoryRoots(host.Endpoints, policy),
+                Destinations = new RegistryPairDestinations(ledgerStore, host.Endpoints, policy),
             };
             host.StoppingNote = "stopping; runs in flight continue on the next serve of this task hub";
             await ServeHost.RunAsync(new ServeOptions(listenPort, accounts.Ledger, RepoLocator.StateDirectory(), url, workerCount, hub) { ActivityVisibility = settings.ItemLease * 1.5, GcSchedule = gc, CompactSchedule = compact }, services, Console.Out, host.LoggerFactory, interrupt)

@@ -50,6 +50,12 @@ public sealed record MaintenanceCounts(long Runs, long WorkItems, long Actions, 
 {
     /// <summary>Previewed plans that expired over <see cref="MaintenanceOptions.PlanGrace"/> ago.</summary>
     public long ExpiredPlans { get; init; }
+
+    /// <summary>Blocks staged at Blob destinations by ended or abandoned runs and never committed.</summary>
+    public LeftoverTotals UncommittedBlocks { get; init; } = LeftoverTotals.None;
+
+    /// <summary>Partial files left at local destinations by ended or abandoned runs (count = files).</summary>
+    public LeftoverTotals PartialFiles { get; init; } = LeftoverTotals.None;
 }
 
 /// <summary>What maintenance found (and, unless a dry run, removed); lists capped at <see cref="MaintenanceOptions.MaxListed"/>.</summary>
@@ -73,6 +79,12 @@ public sealed record MaintenanceReport(
 {
     /// <summary>Orchestration instances of ended runs a Durable host purged from its task hub after the pass.</summary>
     public int? PurgedInstances { get; init; }
+
+    /// <summary>Leftovers at the destinations (uncommitted blocks, partial files) of ended and abandoned runs: removed, or kept and why.</summary>
+    public IReadOnlyList<DestinationLeftover> DestinationLeftovers { get; init; } = [];
+
+    /// <summary>Why the destinations were not checked for leftovers; null when they were.</summary>
+    public string? DestinationsNotChecked { get; init; }
 }
 
 /// <summary>
@@ -88,4 +100,13 @@ public sealed record MaintenancePlan(
 {
     /// <summary>Previewed plans past their grace period (their ids).</summary>
     public IReadOnlyList<string> ExpiredPlans { get; init; } = [];
+
+    /// <summary>Leftovers found at the destinations of ended and abandoned runs; those with no <see cref="DestinationLeftover.Kept"/> reason are removed.</summary>
+    public IReadOnlyList<DestinationLeftover> Leftovers { get; init; } = [];
+
+    /// <summary>Notes on pairs whose destinations were not checked (an active run, a store that did not open).</summary>
+    public IReadOnlyList<string> DestinationNotes { get; init; } = [];
+
+    /// <summary>Why no destination was checked; null when they were.</summary>
+    public string? DestinationsNotChecked { get; init; }
 }

@@ -12,7 +12,7 @@ namespace SyncFunctions.Core.Maintenance;
 /// run is the plan, and execution touches only rows still as planned (CAS), so a live run is never changed.
 /// </summary>
 /// <remarks>Host-neutral (the CLI, <c>serve</c>'s timer and API, the Functions app's timer). Safe to run in several hosts at once: every change is a CAS or an idempotent delete.</remarks>
-public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogger? log = null)
+public sealed partial class MaintenanceService(ILedger ledger, TimeProvider time, ILogger? log = null)
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
 
@@ -88,7 +88,15 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
             }
         }
 
-        return new MaintenancePlan(now, options, expired, orphans, stale) { ExpiredPlans = plans };
+        var plan = new MaintenancePlan(now, options, expired, orphans, stale) { ExpiredPlans = plans };
+        if (Destinations is null)
+        {
+            return plan with { DestinationsNotChecked = "this host opens no destination stores" };
+        }
+
+        var abandoned = stale.Where(s => s.Item2.Abandoned).Select(s => s.Item1).ToList();
+        var (leftovers, notes) = await PlanLeftoversAsync(runs.Where(r => r.Status != RunStatus.Running), abandoned, cancellationToken).ConfigureAwait(false);
+        return plan with { Leftovers = leftovers, DestinationNotes = notes };
     }
 
     /// <summary>Executes <paramref name="plan"/>: only rows still as planned change; the rest is reported as skipped.</summary>
@@ -142,8 +150,12 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
             }
         }
 
+        // After the abandoned runs were ended: their pairs are released, and nothing of theirs writes any more.
+        done.Leftovers = await RemoveLeftoversAsync(plan.Leftovers, cancellationToken).ConfigureAwait(false);
         var report = Report(plan, false, done);
         MaintenanceLogs.Done(_log, report.Counts.Runs, report.Counts.Actions, report.Counts.StagingAreas, report.Counts.ReleasedLeases, report.Counts.AbandonedRuns, done.Skipped.Count);
+        var (blocks, partials) = (report.Counts.UncommittedBlocks, report.Counts.PartialFiles);
+        MaintenanceLogs.Leftovers(_log, blocks.Removed, blocks.RemovedBytes, blocks.Left, blocks.LeftBytes, partials.Removed, partials.RemovedBytes, partials.Left);
         return report;
     }
 
@@ -209,6 +221,7 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
         IReadOnlyList<ExpiredRun> runs = done?.Runs ?? [.. plan.Expired.Select(e => e.View)];
         IReadOnlyList<string> areas = done?.Areas ?? plan.OrphanStagingAreas;
         IReadOnlyList<StaleRun> stale = done?.Stale ?? [.. plan.Stale.Select(s => s.View)];
+        IReadOnlyList<DestinationLeftover> leftovers = done?.Leftovers ?? plan.Leftovers;
         var counts = new MaintenanceCounts(
             runs.Count,
             done?.WorkItems ?? runs.Sum(r => r.WorkItems),
@@ -218,8 +231,14 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
             stale.Count(s => s.Abandoned))
         {
             ExpiredPlans = done?.Plans ?? plan.ExpiredPlans.Count,
+            UncommittedBlocks = LeftoverTotals.Of(leftovers, LeftoverKind.UncommittedBlocks),
+            PartialFiles = LeftoverTotals.Of(leftovers, LeftoverKind.PartialFile),
         };
-        return new MaintenanceReport(dryRun, plan.At, plan.Options.Retention.TotalDays, counts, [.. runs.Take(max)], [.. areas.Take(max)], [.. stale.Take(max)], done?.Skipped ?? []);
+        return new MaintenanceReport(dryRun, plan.At, plan.Options.Retention.TotalDays, counts, [.. runs.Take(max)], [.. areas.Take(max)], [.. stale.Take(max)], [.. plan.DestinationNotes, .. done?.Skipped ?? []])
+        {
+            DestinationLeftovers = [.. leftovers.Take(max)],
+            DestinationsNotChecked = plan.DestinationsNotChecked,
+        };
     }
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) => new[] { a, b, c }.Max();
@@ -236,6 +255,8 @@ public sealed class MaintenanceService(ILedger ledger, TimeProvider time, ILogge
 
         public long Plans { get; set; }
 
+        public List<DestinationLeftover> Leftovers { get; set; } = [];
+
         public long WorkItems { get; set; }
 
         public long Actions { get; set; }
@@ -246,4 +267,7 @@ internal static partial class MaintenanceLogs
 {
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Maintenance: removed {Runs} runs ({Actions} actions), {Areas} staging areas; released {Leases} stale leases; ended {Abandoned} abandoned runs; {Skipped} left as they changed")]
     public static partial void Done(ILogger logger, long runs, long actions, long areas, long leases, long abandoned, int skipped);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Maintenance at destinations: removed {Blocks} uncommitted blocks ({BlockBytes} bytes), left {BlocksLeft} ({BlockBytesLeft} bytes); removed {Partials} partial files ({PartialBytes} bytes), left {PartialsLeft}")]
+    public static partial void Leftovers(ILogger logger, long blocks, long blockBytes, long blocksLeft, long blockBytesLeft, long partials, long partialBytes, long partialsLeft);
 }

@@ -9,6 +9,9 @@ public sealed record SyncOptions
     public const int MaxParallel = 100;
     public const long DefaultChunkSize = 4L * 1024 * 1024;
 
+    /// <summary>The smallest chunk size a run accepts: a file up to this size is always written in one request.</summary>
+    public const long MinChunkSize = 64 * 1024;
+
     /// <summary>Worker count (1..100).</summary>
     public int Parallel { get; init; } = 16;
 
@@ -44,7 +47,7 @@ public sealed record SyncOptions
             return new OptionProblem(nameof(Parallel), $"must be between {MinParallel} and {MaxParallel} (got {Parallel})");
         }
 
-        if (ChunkSize < 64 * 1024 || ChunkSize > maxChunkSize)
+        if (ChunkSize < MinChunkSize || ChunkSize > maxChunkSize)
         {
             return new OptionProblem(nameof(ChunkSize), $"must be between 64KiB and {maxChunkSize / (1024 * 1024)}MiB (got {ChunkSize} bytes)");
         }

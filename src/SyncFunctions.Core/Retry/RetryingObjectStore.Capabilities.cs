@@ -5,7 +5,7 @@ namespace SyncFunctions.Core.Retry;
 /// <summary>The optional capabilities, each retried like the core calls; reachable only through <see cref="GetCapability{T}"/>.</summary>
 public sealed partial class RetryingObjectStore :
     IChunkedWriter, ICommittedChunks, IReadUrlProvider, IServerSideCopy, IResumableWriter, IChangeSource, IUploadSessionWriter, IServerSideMove, IServerSideFolderMove, IEmptyFolderPruner, ILocalContent,
-    ISnapshotDestination, ISnapshotCommitter
+    ISnapshotDestination, ISnapshotCommitter, IStagedChunkCleaner, IPartialFileCleaner
 {
     /// <summary>A pair's view of a snapshot destination, retried like this store (the repository's requests are retried as parts of its calls).</summary>
     IObjectStore ISnapshotDestination.ForPair(string pairId) => new RetryingObjectStore(Capability<ISnapshotDestination>().ForPair(pairId), _policy);
@@ -88,4 +88,17 @@ public sealed partial class RetryingObjectStore :
 
     Task IEmptyFolderPruner.PruneEmptyFoldersAsync(IReadOnlyCollection<string> folders, CancellationToken cancellationToken) =>
         Run(ct => Capability<IEmptyFolderPruner>().PruneEmptyFoldersAsync(folders, ct), cancellationToken);
+
+    Task<StagedChunkState> IStagedChunkCleaner.GetStagedChunkStateAsync(string path, CancellationToken cancellationToken) =>
+        Run(ct => Capability<IStagedChunkCleaner>().GetStagedChunkStateAsync(path, ct), cancellationToken);
+
+    /// <remarks>Retried like any call: an attempt whose reply was lost is repeated, and finds nothing staged (true) or the empty blob it left committed (false, kept for the next pass).</remarks>
+    Task<bool> IStagedChunkCleaner.DiscardUncommittedAsync(string path, CancellationToken cancellationToken) =>
+        Run(ct => Capability<IStagedChunkCleaner>().DiscardUncommittedAsync(path, ct), cancellationToken);
+
+    Task<long?> IPartialFileCleaner.GetPartialSizeAsync(string path, CancellationToken cancellationToken) =>
+        Run(ct => Capability<IPartialFileCleaner>().GetPartialSizeAsync(path, ct), cancellationToken);
+
+    Task<bool> IPartialFileCleaner.DiscardPartialAsync(string path, long expectedSize, CancellationToken cancellationToken) =>
+        Run(ct => Capability<IPartialFileCleaner>().DiscardPartialAsync(path, expectedSize, ct), cancellationToken);
 }

@@ -89,4 +89,39 @@ public sealed partial class LocalFolderStore
             throw LocalPaths.Map(e, DisplayName, path);
         }
     }
+
+    public Task<long?> GetPartialSizeAsync(string path, CancellationToken cancellationToken)
+    {
+        var (partial, _) = LocalPaths.PartialFiles(ResolveForWrite(path));
+        try
+        {
+            var info = new FileInfo(partial);
+            return Task.FromResult(info.Exists ? info.Length : (long?)null);
+        }
+        catch (Exception e) when (LocalPaths.IsFileSystemError(e))
+        {
+            throw LocalPaths.Map(e, DisplayName, path);
+        }
+    }
+
+    public Task<bool> DiscardPartialAsync(string path, long expectedSize, CancellationToken cancellationToken)
+    {
+        var (partial, sidecar) = LocalPaths.PartialFiles(ResolveForWrite(path));
+        try
+        {
+            var info = new FileInfo(partial);
+            if (!info.Exists || info.Length != expectedSize)
+            {
+                return Task.FromResult(false);
+            }
+
+            File.Delete(partial);
+            File.Delete(sidecar);
+            return Task.FromResult(true);
+        }
+        catch (Exception e) when (LocalPaths.IsFileSystemError(e))
+        {
+            throw LocalPaths.Map(e, DisplayName, path);
+        }
+    }
 }

@@ -14,7 +14,7 @@ namespace SyncFunctions.Core.Stores;
 /// (a lock per path stripe); other processes writing the same folder are not coordinated with.
 /// Every path is validated and must stay under the root, also through symbolic links.
 /// </remarks>
-public sealed partial class LocalFolderStore : IObjectStore, IResumableWriter
+public sealed partial class LocalFolderStore : IObjectStore, IResumableWriter, IPartialFileCleaner
 {
     private const int ReadBufferSize = 256 * 1024;
     private const int WriteBufferSize = 256 * 1024;

@@ -27,6 +27,8 @@ public sealed partial class InMemoryObjectStore
         public const string GetReadUrl = "GetReadUrl";
         public const string CopyFromUrl = "CopyFromUrl";
         public const string StageChunkFromUrl = "StageChunkFromUrl";
+        public const string GetStagedChunkState = "GetStagedChunkState";
+        public const string DiscardUncommitted = "DiscardUncommitted";
     }
 
     /// <summary>Requests by operation name (every attempt counts, also the ones a fault failed).</summary>

@@ -14,7 +14,7 @@ namespace SyncFunctions.Tests.Fakes;
 /// Thread-safe: one lock guards the objects and staged chunks; counters are interlocked. The hooks
 /// (<see cref="BeforeOperation"/>, <see cref="FaultInjector"/>) run outside the lock.
 /// </remarks>
-public sealed partial class InMemoryObjectStore : IObjectStore, IChunkedWriter, IReadUrlProvider, IServerSideCopy
+public sealed partial class InMemoryObjectStore : IObjectStore, IChunkedWriter, IReadUrlProvider, IServerSideCopy, IStagedChunkCleaner
 {
     private static readonly ConcurrentDictionary<string, WeakReference<InMemoryObjectStore>> Registry = new(StringComparer.Ordinal);
     private static long _etagCounter = 0x8D0000000000000;
