@@ -24,6 +24,12 @@ internal static class MaintenanceCommand
             DefaultValueFactory = _ => 30,
             HelpName = "DAYS",
         };
+        var leftoverAge = new Option<string>("--leftover-age")
+        {
+            Description = "Leave the uncommitted blocks and partial files of runs that ended less than this ago (the next run resumes from them); default 1h.",
+            DefaultValueFactory = _ => "1h",
+            HelpName = "DURATION",
+        };
         var (storage, ledger, json, verbose) = (CommonOptions.Storage(), CommonOptions.Ledger(), CommonOptions.Json(), CommonOptions.Verbose());
         var networkTimeout = CommonOptions.NetworkTimeout();
         var command = new Command(
@@ -33,7 +39,7 @@ internal static class MaintenanceCommand
             "at the destinations of pairs with no active run, the uncommitted blocks of never-committed blobs and the partial files that ended or abandoned runs left. " +
             "Live runs and committed content are never changed.")
         {
-            dryRun, retention, storage, ledger, networkTimeout, json, verbose,
+            dryRun, retention, leftoverAge, storage, ledger, networkTimeout, json, verbose,
         };
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
@@ -43,6 +49,7 @@ internal static class MaintenanceCommand
                 throw new UsageException($"--retention must be between 1 and 36500 days (got {days})");
             }
 
+            var age = DurationParser.Parse(r.GetValue(leftoverAge)!, "--leftover-age", out var ageError) ?? throw new UsageException(ageError!);
             host.UseNetworkTimeout(NetworkTimeouts.From(r.GetValue(networkTimeout)));
             var choice = ConnectionChoice.From(r.GetValue(storage), r.GetValue(ledger)).Validate();
 
@@ -56,7 +63,7 @@ internal static class MaintenanceCommand
             {
                 Destinations = new RegistryPairDestinations(store, host.Endpoints, policy),
             };
-            var report = await service.RunAsync(new MaintenanceOptions { DryRun = r.GetValue(dryRun), Retention = TimeSpan.FromDays(days), MaxListed = MaxListed }, interrupt).ConfigureAwait(false);
+            var report = await service.RunAsync(new MaintenanceOptions { DryRun = r.GetValue(dryRun), Retention = TimeSpan.FromDays(days), LeftoverAge = age, MaxListed = MaxListed }, interrupt).ConfigureAwait(false);
             if (host.Json)
             {
                 host.WriteJson(JsonOutput.Of(report, ExitCodes.Ok));

@@ -25,6 +25,12 @@ public sealed record MaintenanceOptions
     /// </summary>
     public TimeSpan PlanGrace { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Leftovers at destinations (uncommitted blocks, partial files) of a run that ended less than this ago are left
+    /// alone: the next run of the pair resumes from them (Azure drops uncommitted blocks itself after 7 days).
+    /// </summary>
+    public TimeSpan LeftoverAge { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Plan only: report what would be removed, remove nothing.</summary>
     public bool DryRun { get; init; }
 
@@ -36,6 +42,7 @@ public sealed record MaintenanceOptions
         Retention < TimeSpan.FromDays(1) ? "the retention period is at least one day"
         : StaleLeaseAge < TimeSpan.FromMinutes(30) ? "the stale-lease age is at least 30 minutes"
         : MaxListed < 0 ? "the listed entries are not negative"
+        : LeftoverAge < TimeSpan.Zero ? "the leftover age is not negative"
         : null;
 }
 

@@ -95,7 +95,8 @@ public sealed partial class MaintenanceService(ILedger ledger, TimeProvider time
         }
 
         var abandoned = stale.Where(s => s.Item2.Abandoned).Select(s => s.Item1).ToList();
-        var (leftovers, notes) = await PlanLeftoversAsync(runs.Where(r => r.Status != RunStatus.Running), abandoned, cancellationToken).ConfigureAwait(false);
+        var ended = runs.Where(r => r.Status != RunStatus.Running && (r.EndedAt ?? r.CreatedAt) <= now - options.LeftoverAge);
+        var (leftovers, notes) = await PlanLeftoversAsync(ended, abandoned, cancellationToken).ConfigureAwait(false);
         return plan with { Leftovers = leftovers, DestinationNotes = notes };
     }
 

@@ -43,15 +43,17 @@ public sealed class CliMaintenanceTests(AzuriteFixture azurite) : CliTestBase(az
         var blob = Container(container).GetBlockBlobClient("large.bin");
         var staged = await UncommittedAsync(blob);
         var cancel = await Syncfn("runs", "cancel", runId, "--json");
-        var dry = await Syncfn("maintenance", "--dry-run", "--json");
-        var text = await Syncfn("maintenance", "--dry-run");
+        var young = await Syncfn("maintenance", "--dry-run", "--json");
+        var dry = await Syncfn("maintenance", "--dry-run", "--leftover-age", "0s", "--json");
+        var text = await Syncfn("maintenance", "--dry-run", "--leftover-age", "0s");
         var stagedAfterDryRun = await UncommittedAsync(blob);
-        var real = await Syncfn("maintenance", "--json");
+        var real = await Syncfn("maintenance", "--leftover-age", "0s", "--json");
 
         Assert.True(cancel.ExitCode == 0, cancel.ToString());
         Assert.True(staged.Count >= 3, $"expected at least 3 staged blocks after the kill, found {staged.Count}");
         Assert.True(dry.ExitCode == 0, dry.ToString());
         Assert.True(real.ExitCode == 0, real.ToString());
+        Assert.DoesNotContain(young.Json.GetProperty("destinationLeftovers").EnumerateArray(), l => l.GetProperty("runId").GetString() == runId);
         var expected = (Path: "large.bin", Kind: "UncommittedBlocks", Count: (long)staged.Count, Bytes: staged.Sum(b => b.SizeLong), Kept: (string?)null);
         Assert.Equal(expected, LeftoverOf(dry, runId));
         Assert.Equal(staged.Count, stagedAfterDryRun.Count);
@@ -62,7 +64,7 @@ public sealed class CliMaintenanceTests(AzuriteFixture azurite) : CliTestBase(az
         Assert.True(totals.GetProperty("removedBytes").GetInt64() >= expected.Bytes, totals.ToString());
         Assert.Empty(await UncommittedAsync(blob));
         Assert.False((await blob.ExistsAsync()).Value);
-        var again = await Syncfn("maintenance", "--json");
+        var again = await Syncfn("maintenance", "--leftover-age", "0s", "--json");
         Assert.DoesNotContain(again.Json.GetProperty("destinationLeftovers").EnumerateArray(), l => l.GetProperty("runId").GetString() == runId);
     }
 

@@ -77,6 +77,22 @@ public sealed class MaintenanceDestinationTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RunEndedLessThanTheLeftoverAgeAgo_ItsBlocksStayForTheNextRunToResumeFrom()
+    {
+        await RunAsync("p-blob", RunStatus.Cancelled, Now.AddMinutes(-20), null, false, ("big.bin", ActionStatus.Failed));
+        await StageAsync("big.bin", 1000, 400);
+        var service = Service(("p-blob", _blob));
+
+        var young = await service.RunAsync(new MaintenanceOptions(), default);
+        var shorter = await service.RunAsync(new MaintenanceOptions { DryRun = true, LeftoverAge = TimeSpan.FromMinutes(10) }, default);
+
+        Assert.Equal(LeftoverTotals.None, young.Counts.UncommittedBlocks);
+        Assert.Equal(2, _blob.StagedChunkIds("big.bin").Count);
+        Assert.Equal(new LeftoverTotals(2, 1400, 2, 1400, 0, 0), shorter.Counts.UncommittedBlocks);
+        Assert.Equal("the leftover age is not negative", new MaintenanceOptions { LeftoverAge = TimeSpan.FromSeconds(-1) }.Problem());
+    }
+
+    [Fact]
     public async Task RunAsync_PairHasAnActiveRun_ItsDestinationIsNotTouched()
     {
         var failed = await RunAsync("p-blob", RunStatus.Failed, Now.AddHours(-3), null, false, ("big.bin", ActionStatus.Pending));
