@@ -46,7 +46,7 @@ internal static class ForgetGcCommands
             var remove = plan.Remove.Select(s => new { id = s.Id.ToString(), time = s.Record.Time, pairId = s.Record.Pair.Id }).ToList();
             if (host.Json)
             {
-                host.WriteJson(JsonOutput.Of(new { repository = repo.Text, dryRun = dry, keep, remove, removed = done?.Deleted ?? 0, keptAsHeads = done?.KeptAsHeads ?? 0 }, ExitCodes.Ok));
+                host.WriteJson(JsonOutput.Of(new { repository = repo.Text, dryRun = dry, keep, remove, removed = done?.Deleted ?? 0, keptAsHeads = done?.KeptAsHeads ?? 0, keptInFlight = done?.KeptInFlight ?? 0 }, ExitCodes.Ok));
                 return ExitCodes.Ok;
             }
 
@@ -62,7 +62,7 @@ internal static class ForgetGcCommands
 
             host.Out.WriteLine(dry
                 ? $"forget (dry run): would remove {remove.Count} snapshots, keep {keep.Count}"
-                : $"forget: removed {done!.Deleted} snapshots, kept {keep.Count}{(done.KeptAsHeads > 0 ? $" and {done.KeptAsHeads} that became a pair's latest meanwhile" : "")}; run 'syncfn gc' to reclaim their space");
+                : $"forget: removed {done!.Deleted} snapshots, kept {keep.Count}{(done.KeptAsHeads > 0 ? $" and {done.KeptAsHeads} that became a pair's latest meanwhile" : "")}{(done.KeptInFlight > 0 ? $" and {done.KeptInFlight} a run may be making its pair's latest (newer than it)" : "")}; run 'syncfn gc' to reclaim their space");
             return ExitCodes.Ok;
         }));
         return command;

@@ -5,7 +5,11 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 /// <summary>What forgetting did.</summary>
 /// <param name="Deleted">Snapshot records deleted.</param>
 /// <param name="KeptAsHeads">Snapshots the plan removed that had become a pair's head meanwhile, kept.</param>
-public sealed record ForgetResult(int Deleted, int KeptAsHeads);
+/// <param name="KeptInFlight">
+/// Snapshots the plan removed that may be about to become their pair's head (its writer moves the head after writing
+/// the record, from the record's parent: a record whose parent is the head now, or of a pair without a head), kept.
+/// </param>
+public sealed record ForgetResult(int Deleted, int KeptAsHeads, int KeptInFlight = 0);
 
 /// <summary>
 /// Forgets snapshots by a <see cref="RetentionPolicy"/>: plans (a pure function of the records and heads), then
@@ -27,20 +31,31 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
 
     /// <summary>
     /// Deletes the records of <paramref name="plan"/>'s removed snapshots; the heads are read again first and a
-    /// snapshot that is a head now is kept.
+    /// snapshot that is a head now is kept, and so is one that may be a head in a moment: a writer writes the record
+    /// first and then moves the head from the record's parent under If-Match, so a record whose parent is its pair's
+    /// head (or of a pair with no head yet) may be a snapshot in flight.
     /// </summary>
     /// <param name="plan">A plan of <see cref="PlanAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the deletes; the ones done stay done.</param>
     public async Task<ForgetResult> ApplyAsync(RetentionPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var heads = await ReadHeadsAsync(cancellationToken).ConfigureAwait(false);
-        int deleted = 0, keptAsHeads = 0;
+        var heads = await ReadHeadsByPairAsync(repository, cancellationToken).ConfigureAwait(false);
+        int deleted = 0, keptAsHeads = 0, keptInFlight = 0;
         foreach (var snapshot in plan.Remove)
         {
-            if (heads.Contains(snapshot.Id))
+            var head = heads.TryGetValue(snapshot.Record.Pair.Id, out var id) ? id : (ObjectId?)null;
+            if (head == snapshot.Id)
             {
                 keptAsHeads++;
+                continue;
+            }
+
+            // The writer moves the head from the record's parent with If-Match: only while the head is still the parent
+            // (or there is none, for a first snapshot) can this record become the head.
+            if (head == snapshot.Record.Parent)
+            {
+                keptInFlight++;
                 continue;
             }
 
@@ -48,19 +63,23 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
             deleted++;
         }
 
-        return new ForgetResult(deleted, keptAsHeads);
+        return new ForgetResult(deleted, keptAsHeads, keptInFlight);
     }
 
     /// <summary>The snapshot every head of the repository names.</summary>
-    internal static async Task<HashSet<ObjectId>> ReadHeadsAsync(SnapshotRepository repository, CancellationToken cancellationToken)
+    internal static async Task<HashSet<ObjectId>> ReadHeadsAsync(SnapshotRepository repository, CancellationToken cancellationToken) =>
+        [.. (await ReadHeadsByPairAsync(repository, cancellationToken).ConfigureAwait(false)).Values];
+
+    /// <summary>Each pair's head: the snapshot it names.</summary>
+    private static async Task<Dictionary<string, ObjectId>> ReadHeadsByPairAsync(SnapshotRepository repository, CancellationToken cancellationToken)
     {
-        var heads = new HashSet<ObjectId>();
+        var heads = new Dictionary<string, ObjectId>(StringComparer.Ordinal);
         await foreach (var info in RepositoryStore.ListFolderAsync(repository.Store, RepositoryLayout.HeadsFolder, cancellationToken).ConfigureAwait(false))
         {
             if (RepositoryLayout.TryParse(info.Path, out var parsed) && parsed.Kind == RepositoryObjectKind.Head
                 && await RepositoryStore.TryReadAllAsync(repository.Store, info.Path, cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                heads.Add(SnapshotHead.Decode(parsed.PairId!, bytes).Snapshot);
+                heads[parsed.PairId!] = SnapshotHead.Decode(parsed.PairId!, bytes).Snapshot;
             }
         }
 

@@ -42,4 +42,27 @@ public sealed class SnapshotForgetterTests
         Assert.Equal(new ForgetResult(0, 1), result);
         Assert.Contains(RepositoryLayout.SnapshotPath(head.Id), kit.Store.Paths);
     }
+
+    /// <summary>
+    /// A record written whose head move has not happened yet (its parent is the head) is a snapshot in flight: kept,
+    /// even when the plan removes it; a record whose parent is not the head can never become it and goes.
+    /// </summary>
+    [Fact]
+    public async Task ApplyAsync_RecordWhoseParentIsTheHead_IsKeptAsInFlight_OthersGo()
+    {
+        var kit = await GcKit.CreateAsync();
+        var first = await kit.SnapshotAsync(GcKit.Files(("f", RepositoryKit.Bytes(1, 3000))), "run-1");
+        var head = await kit.SnapshotAsync(GcKit.Files(("f", RepositoryKit.Bytes(2, 3000))), "run-2");
+        var headPath = RepositoryLayout.HeadPath(RepositoryKit.Pair.Id);
+        var headBytes = kit.Store.TryGet(headPath)!;
+        var inFlight = await kit.SnapshotAsync(GcKit.Files(("f", RepositoryKit.Bytes(3, 3000))), "run-3");
+        kit.Store.Put(headPath, headBytes);
+
+        var result = await new SnapshotForgetter(kit.Repository, kit.Clock).ApplyAsync(new RetentionPlan([], [first, inFlight]), CancellationToken.None);
+
+        Assert.Equal(head.Id, inFlight.Record.Parent);
+        Assert.Equal(new ForgetResult(1, 0, 1), result);
+        Assert.DoesNotContain(RepositoryLayout.SnapshotPath(first.Id), kit.Store.Paths);
+        Assert.Contains(RepositoryLayout.SnapshotPath(inFlight.Id), kit.Store.Paths);
+    }
 }
