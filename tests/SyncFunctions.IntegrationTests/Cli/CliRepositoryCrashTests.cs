@@ -84,11 +84,14 @@ public sealed class CliRepositoryCrashTests(AzuriteFixture azurite) : CliTestBas
         }
 
         var repo = "repo:" + NewContainer("crashgc");
-        Assert.Equal(0, (await Syncfn("sync", source.Root, repo)).ExitCode);
-        for (var i = 0; i < 8; i += 2)
+        Assert.Equal(0, (await Syncfn("sync", source.Root, repo, "--parallel", "1")).ExitCode);
+        for (var i = 0; i < 8; i++)
         {
-            // Half the large files and every small one change: the first snapshot's packs end up half used.
-            source.Write($"big/{i}.bin", TestTree.RandomBytes(3 * Mib, seed: 200 + i));
+            // The first half of every large file changes (its last chunks stay), and every small file: the packs of the
+            // first snapshot that hold a large file end up about half used, whichever files they were packed with.
+            var content = TestTree.RandomBytes(3 * Mib, seed: 100 + i);
+            TestTree.RandomBytes(3 * Mib / 2, seed: 200 + i).CopyTo(content, 0);
+            source.Write($"big/{i}.bin", content);
         }
 
         for (var i = 0; i < 60; i++)
@@ -96,7 +99,7 @@ public sealed class CliRepositoryCrashTests(AzuriteFixture azurite) : CliTestBas
             source.Write($"d{i % 6}/f{i:D2}.txt", TestTree.RandomBytes(2100 + (i * 131), seed: 400 + i));
         }
 
-        Assert.Equal(0, (await Syncfn("sync", source.Root, repo)).ExitCode);
+        Assert.Equal(0, (await Syncfn("sync", source.Root, repo, "--parallel", "1")).ExitCode);
         Assert.Equal(0, (await Syncfn("forget", repo, "--keep-last", "1")).ExitCode);
 
         // GC: two marking cycles two "days" apart, then the deleting one is killed after its first delete.
@@ -114,7 +117,8 @@ public sealed class CliRepositoryCrashTests(AzuriteFixture azurite) : CliTestBas
         await AssertCleanAsync(repo, "after gc resumed");
 
         // Compaction: it marks the half-used packs, GC marks them again, and past the grace it repacks; killed while it does.
-        Assert.Equal(0, (await At("8d", "compact", repo)).ExitCode);
+        var marking = await At("8d", "compact", repo, "--json");
+        Assert.True(marking.ExitCode == 0 && marking.Json.GetProperty("report").GetProperty("packsMarked").GetInt32() > 0, marking.ToString());
         Assert.Equal(0, (await At("10d", "gc", repo)).ExitCode);
         await using (var compact = StartAt("12d", "compact", repo, "--verbose"))
         {
