@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
@@ -14,7 +13,7 @@ public static partial class ContentChunker
     /// </summary>
     /// <remarks>
     /// A chunk's <see cref="ContentChunk.Data"/> lies in the reader's one buffer (about twice
-    /// <see cref="ChunkerOptions.Max"/>, from <see cref="ArrayPool{T}.Shared"/>): it is valid only until the next
+    /// <see cref="ChunkerOptions.Max"/>, from a pool of large buffers): it is valid only until the next
     /// <c>MoveNextAsync</c> or the enumerator's disposal; copy the bytes to keep them. The stream is not disposed.
     /// One enumeration reads the stream; enumerate once per stream.
     /// </remarks>
@@ -36,7 +35,7 @@ public static partial class ContentChunker
 
     private static async IAsyncEnumerable<ContentChunk> ChunkStreamAsync(Stream source, ChunkerOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(2 * options.Max);
+        var buffer = LargeBuffers.Pool.Rent(2 * options.Max);
         try
         {
             var start = 0;
@@ -74,7 +73,7 @@ public static partial class ContentChunker
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            LargeBuffers.Pool.Return(buffer);
         }
     }
 }

@@ -12,6 +12,7 @@ internal sealed class ProcessResources : IDisposable
     public ProcessResources(IObjectStore destination, int parallel, Microsoft.Extensions.Logging.ILogger log)
     {
         ChunkBuffers = new SemaphoreSlim(Math.Clamp(parallel, 2, 16));
+        ContentCutters = new SemaphoreSlim(Math.Clamp(Environment.ProcessorCount, 2, 4));
         TransferSlots = new SemaphoreSlim(Math.Max(1, parallel));
         Parallel = Math.Max(1, parallel);
         Folders = new FolderPruning(destination, log);
@@ -22,6 +23,12 @@ internal sealed class ProcessResources : IDisposable
 
     /// <summary>Chunk buffers in flight across every large transfer of this process (memory).</summary>
     public SemaphoreSlim ChunkBuffers { get; }
+
+    /// <summary>
+    /// Content-defined cuts of large files in progress (block-level delta): each holds the chunker's buffer, twice the
+    /// largest block (16 MiB by default), and is CPU-bound, so a few at once, however many transfers run.
+    /// </summary>
+    public SemaphoreSlim ContentCutters { get; }
 
     /// <summary>Transfers in flight across every item this process works on.</summary>
     public SemaphoreSlim TransferSlots { get; }
@@ -34,6 +41,7 @@ internal sealed class ProcessResources : IDisposable
     public void Dispose()
     {
         ChunkBuffers.Dispose();
+        ContentCutters.Dispose();
         TransferSlots.Dispose();
     }
 }

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using SyncFunctions.Abstractions;
 using SyncFunctions.Core.Chunking;
@@ -56,6 +54,8 @@ internal sealed partial class Transfers
         using var inFlight = new SemaphoreSlim(ChunksInFlightPerFile);
         var tasks = new List<Task>();
         var nextCheckpoint = ContentCheckpointBytes;
+        await ctx.Resources.ContentCutters.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var cutter = new SemaphoreRelease(ctx.Resources.ContentCutters);
         var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
@@ -68,7 +68,7 @@ internal sealed partial class Transfers
                 {
                     await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
                     await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    var buffer = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                    var buffer = LargeBuffers.Pool.Rent(chunk.Length);
                     chunk.Data.CopyTo(buffer);
                     var (blockId, blockLength, index) = (id, chunk.Length, ids.Count - 1);
                     tasks.Add(Task.Run(() => StageContentBlockAsync(a.Path, writer, blockId, buffer, blockLength, index, inFlight, cancellationToken), cancellationToken));
@@ -131,7 +131,7 @@ internal sealed partial class Transfers
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            LargeBuffers.Pool.Return(buffer);
             ctx.Resources.ChunkBuffers.Release();
             inFlight.Release();
         }
@@ -149,11 +149,13 @@ internal sealed partial class Transfers
         return bytes;
     }
 
-    /// <summary>Cuts one range's segment and stages, one after the other, its blocks neither staged nor committed.</summary>
+    /// <summary>Cuts one range's segment and stages its blocks neither staged nor committed, a few at once.</summary>
     private async Task<long> StageContentRangeAsync(ActionRecord a, IChunkedWriter writer, ContentBlockLayout layout, int rangeIndex, IReadOnlyCollection<string> staged, CancellationToken cancellationToken)
     {
         var committed = await CommittedChunksAsync(a.Path, cancellationToken).ConfigureAwait(false);
         var sent = new HashSet<string>(StringComparer.Ordinal);
+        using var inFlight = new SemaphoreSlim(ChunksInFlightPerFile);
+        var tasks = new List<Task>();
         var count = 0;
         await ForEachBlockOfSegmentAsync(a, layout, rangeIndex, async (chunk, id) =>
         {
@@ -163,19 +165,19 @@ internal sealed partial class Transfers
                 return;
             }
 
-            if (!MemoryMarshal.TryGetArray(chunk.Data, out var array))
+            await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = LargeBuffers.Pool.Rent(chunk.Length);
+            chunk.Data.CopyTo(buffer);
+            var (blockLength, index) = (chunk.Length, count - 1);
+            tasks.Add(Task.Run(() => StageContentBlockAsync(a.Path, writer, id, buffer, blockLength, index, inFlight, cancellationToken), cancellationToken));
+            tasks.RemoveAll(t => t.IsCompletedSuccessfully);
+            if (tasks.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
             {
-                throw new InvalidOperationException("a chunk's bytes lie outside an array");
+                await failed.ConfigureAwait(false);
             }
-
-            using (var body = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false))
-            {
-                await writer.StageChunkAsync(a.Path, id, body, cancellationToken).ConfigureAwait(false);
-            }
-
-            ctx.AddBytesTransferred(chunk.Length);
-            Logs.BlockStaged(ctx.Log, count, id, chunk.Length, a.Path);
         }, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(tasks).ConfigureAwait(false);
         return layout.Segment(rangeIndex).Length;
     }
 
@@ -191,15 +193,19 @@ internal sealed partial class Transfers
         var ids = new List<string>();
         var missing = new List<int>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
-        await using (source.ConfigureAwait(false))
+        await ctx.Resources.ContentCutters.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using (new SemaphoreRelease(ctx.Resources.ContentCutters))
         {
-            await foreach (var (segment, _, id) in CutAsync(a, source, layout, hash, cancellationToken).ConfigureAwait(false))
+            var source = await OpenSourceAsync(a, 0, null, cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
             {
-                ids.Add(id);
-                if (!present.Contains(id) && (missing.Count == 0 || missing[^1] != segment))
-                {
-                    missing.Add(segment);
+                await foreach (var (segment, _, id) in CutAsync(a, source, layout, hash, cancellationToken).ConfigureAwait(false))
+            {
+                    ids.Add(id);
+                    if (!present.Contains(id) && (missing.Count == 0 || missing[^1] != segment))
+                    {
+                        missing.Add(segment);
+                    }
                 }
             }
         }
@@ -247,8 +253,11 @@ internal sealed partial class Transfers
         }
     }
 
+    /// <summary>Cuts one segment (holding one of the process's cutters) and calls <paramref name="action"/> on each block; a block's bytes are valid during its call only.</summary>
     private async Task ForEachBlockOfSegmentAsync(ActionRecord a, ContentBlockLayout layout, int index, Func<ContentChunk, string, Task> action, CancellationToken cancellationToken)
     {
+        await ctx.Resources.ContentCutters.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var cutter = new SemaphoreRelease(ctx.Resources.ContentCutters);
         var (offset, length) = layout.Segment(index);
         var source = await OpenSourceAsync(a, offset, length, cancellationToken).ConfigureAwait(false);
         var segment = new BoundedReadStream(source, length);
@@ -269,5 +278,11 @@ internal sealed partial class Transfers
         {
             throw new StorageException(StorageErrorKind.Transient, $"'{a.Path}' got shorter while it was read");
         }
+    }
+
+    /// <summary>Releases a semaphore once when disposed.</summary>
+    private sealed class SemaphoreRelease(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 }

@@ -112,9 +112,9 @@ public sealed partial class CliCrashTests : CliTestBase
         var unlogged = expected.Select(b => b.Id).Except(staged).ToList();
         Assert.True(twice.Count == 0, $"blocks staged twice: {string.Join(", ", twice)}\n{why}");
 
-        // The killed joiner stages one range at a time, one block after the other: at most one block was in flight, and
-        // only a block that landed without its log line is staged by nobody afterwards (it is reused).
-        Assert.True(unlogged.Count <= 1, $"blocks no process logged staging: {string.Join(", ", unlogged)}\n{why}");
+        // The killed joiner stages a range's blocks at most 4 at once: only blocks that landed without their log line are
+        // staged by nobody afterwards (they are reused), so at most 4.
+        Assert.True(unlogged.Count <= 4, $"blocks no process logged staging: {string.Join(", ", unlogged)}\n{why}");
         Assert.True(StagedIds(victim).Count >= 1, why);
 
         var blocks = (await Container(container).GetBlockBlobClient("big.bin").GetBlockListAsync(BlockListTypes.All)).Value;
