@@ -39,16 +39,10 @@ public sealed class MaintenanceApi(RepositoryMaintenanceRuns runs, ServiceStats 
                 return SyncHttp.Problem(400, "bad request", $"wait must be a number of seconds from 0 to {MaxWaitSeconds} (got '{(text.Length > 40 ? text[..40] + "…" : text)}')");
             }
 
-            var body = new RepositoryMaintenanceRequest();
-            if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+            var (body, problem) = await SyncHttp.ReadOptionalJsonAsync(request, new RepositoryMaintenanceRequest(), cancellationToken).ConfigureAwait(false);
+            if (body is null)
             {
-                var (read, problem) = await SyncHttp.ReadJsonAsync<RepositoryMaintenanceRequest>(request, cancellationToken).ConfigureAwait(false);
-                if (read is null)
-                {
-                    return problem!;
-                }
-
-                body = read;
+                return problem!;
             }
 
             var started = await runs.StartAsync(operation, body, cancellationToken).ConfigureAwait(false);

@@ -64,6 +64,19 @@ public static class SyncHttp
         }
     }
 
+    /// <summary>
+    /// Reads an optional JSON body: <paramref name="none"/> when the request has no body, else as
+    /// <see cref="ReadJsonAsync{T}"/> (the value, or the 400/413/415 to answer).
+    /// </summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadOptionalJsonAsync<T>(HttpRequest request, T none, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0
+            ? await ReadJsonAsync<T>(request, cancellationToken).ConfigureAwait(false)
+            : (none, null);
+    }
+
     /// <summary>The status and body of a service result: the value as JSON, or a problem (400, 404, 409, 503).</summary>
     public static IResult From<T>(ServiceResult<T> result)
     {

@@ -25,16 +25,10 @@ public static partial class ServeApi
         ArgumentNullException.ThrowIfNull(maintenance);
         app.MapPost("/api/maintenance", async (HttpRequest request, CancellationToken ct) =>
         {
-            var body = new MaintenanceRequest();
-            if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+            var (body, problem) = await SyncHttp.ReadOptionalJsonAsync(request, new MaintenanceRequest(), ct).ConfigureAwait(false);
+            if (body is null)
             {
-                var (read, problem) = await SyncHttp.ReadJsonAsync<MaintenanceRequest>(request, ct).ConfigureAwait(false);
-                if (read is null)
-                {
-                    return problem!;
-                }
-
-                body = read;
+                return problem!;
             }
 
             if (body.RetentionDays is < 1 or > 36_500)
