@@ -33,8 +33,9 @@ public sealed record RepositoryMaintenanceStatus(
 
 /// <summary>
 /// Starts, waits for and reads maintenance orchestrations on a task hub; the same in the Functions app and <c>serve</c>.
-/// At most one instance per operation runs at a time: a start while one is Pending or Running answers a conflict with
-/// that one (two starts in the same instant may both pass the check; GC's marks and conditional deletes keep that safe).
+/// At most one maintenance instance (GC or compaction) runs at a time on a task hub: a start while one is Pending or
+/// Running answers a conflict with that one (two starts in the same instant may both pass the check; GC's marks,
+/// compaction's plan-age check and conditional deletes keep that safe, as the race tests interleave them).
 /// </summary>
 public sealed class RepositoryMaintenanceRuns(DurableTaskClient client, RepositoryCatalog catalog, TimeProvider time)
 {
@@ -65,9 +66,9 @@ public sealed class RepositoryMaintenanceRuns(DurableTaskClient client, Reposito
             }
         }
 
-        if (await RunningAsync(operation, cancellationToken).ConfigureAwait(false) is { } running)
+        if (await RunningAsync(cancellationToken).ConfigureAwait(false) is { } running)
         {
-            return ServiceResult<RepositoryMaintenanceStatus>.Conflict($"{operation} {running.Id} is {running.RuntimeStatus.ToLowerInvariant()}: one at a time", running);
+            return ServiceResult<RepositoryMaintenanceStatus>.Conflict($"{running.Operation} {running.Id} is {running.RuntimeStatus.ToLowerInvariant()}: one maintenance run at a time", running);
         }
 
         var id = RepositoryMaintenanceNames.PrefixOf(operation)
@@ -110,11 +111,11 @@ public sealed class RepositoryMaintenanceRuns(DurableTaskClient client, Reposito
             : ServiceResult<RepositoryMaintenanceStatus>.Ok(StatusOf(metadata));
     }
 
-    private async Task<RepositoryMaintenanceStatus?> RunningAsync(string operation, CancellationToken cancellationToken)
+    private async Task<RepositoryMaintenanceStatus?> RunningAsync(CancellationToken cancellationToken)
     {
         var query = new OrchestrationQuery
         {
-            InstanceIdPrefix = RepositoryMaintenanceNames.PrefixOf(operation),
+            InstanceIdPrefix = RepositoryMaintenanceNames.InstancePrefix,
             Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending],
             FetchInputsAndOutputs = true,
         };
