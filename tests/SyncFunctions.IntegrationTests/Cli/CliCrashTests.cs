@@ -73,23 +73,24 @@ public sealed partial class CliCrashTests : CliTestBase
     }
 
     /// <summary>
-    /// One 32 MiB file (eight ranges of 4 MiB, each cut into content-defined blocks) staged by a coordinator and two
-    /// joiners; the first joiner to stage a block is killed. Its range is claimed again when its (shortened) lease ends;
+    /// One 96 MiB file (24 ranges of 4 MiB, each cut into content-defined blocks) staged by a coordinator (one worker)
+    /// and two joiners; the first joiner to stage a block is killed. Its range is claimed again when its (shortened) lease ends;
     /// no block is staged twice, the block list is committed once with every block id in order.
     /// </summary>
     [Fact]
     public async Task RunsJoin_JoinerKilledWhileStaging_RangeReclaimedAfterLeaseAndNoChunkStagedTwice()
     {
         var source = NewTree("src");
-        source.Write("big.bin", TestTree.RandomBytes(32 * Mib, seed: 32));
+        source.Write("big.bin", TestTree.RandomBytes(96 * Mib, seed: 32));
         var container = NewContainer("joinkill");
 
         // Long enough that the coordinator keeps its claim while it is stopped for the joiners' start-up.
         var lease = new Dictionary<string, string?> { ["SYNCFN_ITEM_LEASE"] = "20s" };
-        await using var coordinator = StartWith(lease, "sync", source.Root, $"blob:{container}", "--chunk-size", "1MiB", "--parallel", "2", "--verbose", "--json");
+        await using var coordinator = StartWith(lease, "sync", source.Root, $"blob:{container}", "--chunk-size", "1MiB", "--parallel", "1", "--verbose", "--json");
         var runId = await coordinator.WaitForRunIdAsync();
 
-        // The coordinator alone would stage the whole file before a joiner is up: it holds its first range, stopped.
+        // The coordinator alone would stage the whole file before a joiner is up: it holds a range, stopped (its log line
+        // comes a little after the block; with 24 ranges and one worker, most ranges are left for the joiners).
         await coordinator.WaitForStderrAsync(IsStaged);
         coordinator.Signal(SigStop);
         await using var first = StartWith(lease, "runs", "join", runId, "--parallel", "2", "--verbose", "--json");
