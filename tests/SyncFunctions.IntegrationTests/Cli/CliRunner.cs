@@ -134,7 +134,9 @@ public sealed partial class CliRunner : IAsyncDisposable
         }
 
         var finished = await Task.WhenAny(waiter.Task, _readers, Task.Delay(timeout ?? DefaultTimeout));
-        if (finished == waiter.Task)
+        // The line that completes the waiter may also be the last the reader reads: a reader that ends at the same time
+        // does not make the line missing.
+        if (finished == waiter.Task || waiter.Task.IsCompleted)
         {
             return await waiter.Task;
         }
@@ -159,7 +161,9 @@ public sealed partial class CliRunner : IAsyncDisposable
         }
 
         var finished = await Task.WhenAny(waiter.Task, _readers, Task.Delay(timeout ?? DefaultTimeout));
-        if (finished == waiter.Task)
+        // The line that completes the waiter may also be the last the reader reads: a reader that ends at the same time
+        // does not make the line missing.
+        if (finished == waiter.Task || waiter.Task.IsCompleted)
         {
             return await waiter.Task;
         }
