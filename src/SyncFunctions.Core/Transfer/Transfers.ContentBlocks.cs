@@ -66,17 +66,7 @@ internal sealed partial class Transfers
                 read += chunk.Length;
                 if (NeedsSending(id, chunk.Length, committed, staged, sent))
                 {
-                    await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    var buffer = LargeBuffers.Pool.Rent(chunk.Length);
-                    chunk.Data.CopyTo(buffer);
-                    var (blockId, blockLength, index) = (id, chunk.Length, ids.Count - 1);
-                    tasks.Add(Task.Run(() => StageContentBlockAsync(a.Path, writer, blockId, buffer, blockLength, index, inFlight, cancellationToken), cancellationToken));
-                    tasks.RemoveAll(t => t.IsCompletedSuccessfully);
-                    if (tasks.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
-                    {
-                        await failed.ConfigureAwait(false);
-                    }
+                    await StartStagingAsync(a.Path, writer, chunk, id, ids.Count - 1, inFlight, tasks, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (read >= nextCheckpoint && read < a.SourceSize)
@@ -115,6 +105,26 @@ internal sealed partial class Transfers
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="chunk"/> (its bytes are the chunker's, valid only until the next one) into a pooled buffer
+    /// once one of <paramref name="inFlight"/> and of the process's chunk buffers is free, and stages it in the
+    /// background (added to <paramref name="tasks"/>); rethrows the failure of a staging that already failed.
+    /// </summary>
+    private async Task StartStagingAsync(string path, IChunkedWriter writer, ContentChunk chunk, string id, int index, SemaphoreSlim inFlight, List<Task> tasks, CancellationToken cancellationToken)
+    {
+        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = LargeBuffers.Pool.Rent(chunk.Length);
+        chunk.Data.CopyTo(buffer);
+        var length = chunk.Length;
+        tasks.Add(Task.Run(() => StageContentBlockAsync(path, writer, id, buffer, length, index, inFlight, cancellationToken), cancellationToken));
+        tasks.RemoveAll(t => t.IsCompletedSuccessfully);
+        if (tasks.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
+        {
+            await failed.ConfigureAwait(false);
+        }
     }
 
     private async Task StageContentBlockAsync(string path, IChunkedWriter writer, string id, byte[] buffer, int length, int index, SemaphoreSlim inFlight, CancellationToken cancellationToken)
@@ -165,17 +175,7 @@ internal sealed partial class Transfers
                 return;
             }
 
-            await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await ctx.Resources.ChunkBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = LargeBuffers.Pool.Rent(chunk.Length);
-            chunk.Data.CopyTo(buffer);
-            var (blockLength, index) = (chunk.Length, count - 1);
-            tasks.Add(Task.Run(() => StageContentBlockAsync(a.Path, writer, id, buffer, blockLength, index, inFlight, cancellationToken), cancellationToken));
-            tasks.RemoveAll(t => t.IsCompletedSuccessfully);
-            if (tasks.FirstOrDefault(t => t.IsFaulted || t.IsCanceled) is { } failed)
-            {
-                await failed.ConfigureAwait(false);
-            }
+            await StartStagingAsync(a.Path, writer, chunk, id, count - 1, inFlight, tasks, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(tasks).ConfigureAwait(false);
         return layout.Segment(rangeIndex).Length;
@@ -200,7 +200,7 @@ internal sealed partial class Transfers
             await using (source.ConfigureAwait(false))
             {
                 await foreach (var (segment, _, id) in CutAsync(a, source, layout, hash, cancellationToken).ConfigureAwait(false))
-            {
+                {
                     ids.Add(id);
                     if (!present.Contains(id) && (missing.Count == 0 || missing[^1] != segment))
                     {
@@ -238,18 +238,26 @@ internal sealed partial class Transfers
     {
         for (var s = 0; s < layout.Segments; s++)
         {
-            var length = layout.Segment(s).Length;
-            var segment = new BoundedReadStream(source, length, leaveOpen: true);
-            await using (segment.ConfigureAwait(false))
+            await foreach (var chunk in CutSegmentAsync(a, new BoundedReadStream(source, layout.Segment(s).Length, leaveOpen: true), layout, cancellationToken).ConfigureAwait(false))
             {
-                await foreach (var chunk in ContentChunker.ChunkAsync(segment, layout.Chunker, cancellationToken).ConfigureAwait(false))
-                {
-                    hash.AppendData(chunk.Data.Span);
-                    yield return (s, chunk, ContentBlockLayout.BlockId(chunk.Sha256));
-                }
-
-                ThrowIfShort(a, segment, length);
+                hash.AppendData(chunk.Data.Span);
+                yield return (s, chunk, ContentBlockLayout.BlockId(chunk.Sha256));
             }
+        }
+    }
+
+    /// <summary>Cuts <paramref name="segment"/> (one segment of the file, disposed at the end) and checks it was not cut short.</summary>
+    private static async IAsyncEnumerable<ContentChunk> CutSegmentAsync(
+        ActionRecord a, BoundedReadStream segment, ContentBlockLayout layout, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using (segment.ConfigureAwait(false))
+        {
+            await foreach (var chunk in ContentChunker.ChunkAsync(segment, layout.Chunker, cancellationToken).ConfigureAwait(false))
+            {
+                yield return chunk;
+            }
+
+            ThrowIfShort(a, segment, segment.Length);
         }
     }
 
@@ -260,15 +268,9 @@ internal sealed partial class Transfers
         using var cutter = new SemaphoreRelease(ctx.Resources.ContentCutters);
         var (offset, length) = layout.Segment(index);
         var source = await OpenSourceAsync(a, offset, length, cancellationToken).ConfigureAwait(false);
-        var segment = new BoundedReadStream(source, length);
-        await using (segment.ConfigureAwait(false))
+        await foreach (var chunk in CutSegmentAsync(a, new BoundedReadStream(source, length), layout, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var chunk in ContentChunker.ChunkAsync(segment, layout.Chunker, cancellationToken).ConfigureAwait(false))
-            {
-                await action(chunk, ContentBlockLayout.BlockId(chunk.Sha256)).ConfigureAwait(false);
-            }
-
-            ThrowIfShort(a, segment, length);
+            await action(chunk, ContentBlockLayout.BlockId(chunk.Sha256)).ConfigureAwait(false);
         }
     }
 
