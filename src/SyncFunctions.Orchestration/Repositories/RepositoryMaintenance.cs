@@ -90,22 +90,9 @@ public sealed class RepositoryMaintenanceService(RepositoryCatalog catalog, Time
             throw new ArgumentException($"unknown maintenance operation '{order.Operation}'", nameof(order));
         }
 
-        SnapshotRepository repository;
         try
         {
-            repository = await catalog.OpenAsync(order.Repository, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SnapshotRepositoryException e)
-        {
-            return Failed(order, e.Message);
-        }
-        catch (RepositoryFormatException e)
-        {
-            return Failed(order, $"the repository is damaged: {e.Message} (syncfn repo verify lists all damage)");
-        }
-
-        try
-        {
+            var repository = await catalog.OpenAsync(order.Repository, cancellationToken).ConfigureAwait(false);
             return order.Operation == RepositoryOperations.Gc
                 ? await GcAsync(order, repository, cancellationToken).ConfigureAwait(false)
                 : await CompactAsync(order, repository, cancellationToken).ConfigureAwait(false);
