@@ -9,22 +9,14 @@ public sealed partial class BlobObjectStore
 {
     public async Task<StagedChunkState> GetStagedChunkStateAsync(string path, CancellationToken cancellationToken)
     {
-        try
-        {
-            var list = (await BlockBlob(NameOf(path)).GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken)).Value;
-
-            // A blob committed from no blocks (Put Blob of a small body, or an empty list) still has content: its properties tell.
-            var committed = list.CommittedBlocks.Any() || await HasCommittedBlobAsync(path, cancellationToken);
-            return new StagedChunkState([.. list.UncommittedBlocks.Select(b => new StagedChunk(b.Name, b.SizeLong))], committed);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        if (await BlockListAsync(path, BlockListTypes.All, "list the blocks of", cancellationToken) is not { } list)
         {
             return new StagedChunkState([], false);
         }
-        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
-        {
-            throw AzureErrors.Classify(e, $"list the blocks of '{BlobNames.Printable(path)}'", _timeProvider);
-        }
+
+        // A blob committed from no blocks (Put Blob of a small body, or an empty list) still has content: its properties tell.
+        var committed = list.CommittedBlocks.Any() || await HasCommittedBlobAsync(path, cancellationToken);
+        return new StagedChunkState([.. list.UncommittedBlocks.Select(b => new StagedChunk(b.Name, b.SizeLong))], committed);
     }
 
     /// <remarks>
@@ -68,6 +60,10 @@ public sealed partial class BlobObjectStore
         catch (RequestFailedException e) when (e.Status == 404)
         {
             return false;
+        }
+        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
+        {
+            throw AzureErrors.Classify(e, $"read the properties of '{BlobNames.Printable(path)}'", _timeProvider);
         }
     }
 }

@@ -20,38 +20,26 @@ public sealed partial class BlobObjectStore
     /// <summary>True when the container client holds an account key and can sign read SAS URLs.</summary>
     public bool CanProvideReadUrls => _container.CanGenerateSasUri;
 
-    public async Task<IReadOnlyCollection<string>> GetStagedChunksAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var list = await BlockBlob(NameOf(path)).GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken);
-            return list.Value.UncommittedBlocks.Select(b => b.Name).ToList();
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Neither a blob nor staged blocks: nothing to resume from.
-            return [];
-        }
-        catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
-        {
-            throw AzureErrors.Classify(e, $"list staged blocks of '{BlobNames.Printable(path)}'", _timeProvider);
-        }
-    }
+    public async Task<IReadOnlyCollection<string>> GetStagedChunksAsync(string path, CancellationToken cancellationToken) =>
+        (await BlockListAsync(path, BlockListTypes.Uncommitted, "list staged blocks of", cancellationToken))?.UncommittedBlocks.Select(b => b.Name).ToList() ?? [];
 
-    public async Task<IReadOnlyList<string>> GetCommittedChunksAsync(string path, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> GetCommittedChunksAsync(string path, CancellationToken cancellationToken) =>
+        (await BlockListAsync(path, BlockListTypes.Committed, "list committed blocks of", cancellationToken))?.CommittedBlocks.Select(b => b.Name).ToList() ?? [];
+
+    /// <summary>The blob's block lists of <paramref name="types"/>, or null when there is neither a blob nor a staged block.</summary>
+    private async Task<BlockList?> BlockListAsync(string path, BlockListTypes types, string what, CancellationToken cancellationToken)
     {
         try
         {
-            var list = await BlockBlob(NameOf(path)).GetBlockListAsync(BlockListTypes.Committed, cancellationToken: cancellationToken);
-            return list.Value.CommittedBlocks.Select(b => b.Name).ToList();
+            return (await BlockBlob(NameOf(path)).GetBlockListAsync(types, cancellationToken: cancellationToken)).Value;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return [];
+            return null;
         }
         catch (Exception e) when (AzureErrors.ShouldClassify(e, cancellationToken))
         {
-            throw AzureErrors.Classify(e, $"list committed blocks of '{BlobNames.Printable(path)}'", _timeProvider);
+            throw AzureErrors.Classify(e, $"{what} '{BlobNames.Printable(path)}'", _timeProvider);
         }
     }
 
