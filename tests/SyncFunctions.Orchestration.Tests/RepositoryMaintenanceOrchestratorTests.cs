@@ -37,7 +37,7 @@ public sealed class RepositoryMaintenanceOrchestratorTests : IAsyncLifetime
         var service = new RepositoryMaintenanceService(new RepositoryCatalog(_ledger, new Roots(_stores)), _kit.Clock, GcKit.Safety);
         _host = await DurableTaskTestHost.StartAsync(
             r => r.AddRepositoryMaintenanceTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton(service) });
+            new DurableTaskTestHostOptions { Port = FreePort.Next(), ConfigureServices = services => services.AddSingleton(service) });
     }
 
     public async Task DisposeAsync()

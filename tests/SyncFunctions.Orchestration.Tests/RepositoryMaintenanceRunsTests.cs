@@ -27,7 +27,7 @@ public sealed class RepositoryMaintenanceRunsTests : IAsyncLifetime
         var service = new RepositoryMaintenanceService(catalog, kit.Clock, GcKit.Safety);
         _host = await DurableTaskTestHost.StartAsync(
             r => r.AddRepositoryMaintenanceTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton(service) });
+            new DurableTaskTestHostOptions { Port = FreePort.Next(), ConfigureServices = services => services.AddSingleton(service) });
         _runs = new RepositoryMaintenanceRuns(_host.Client, catalog, kit.Clock);
     }
 

@@ -32,7 +32,7 @@ public sealed class RunOrchestratorTests : IAsyncLifetime
     public async Task InitializeAsync() =>
         _host = await DurableTaskTestHost.StartAsync(
             r => r.AddSyncTasks(),
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton<IRunStepsProvider>(_provider) });
+            new DurableTaskTestHostOptions { Port = FreePort.Next(), ConfigureServices = services => services.AddSingleton<IRunStepsProvider>(_provider) });
 
     public async Task DisposeAsync()
     {
