@@ -120,6 +120,25 @@ public sealed class RepositoryMaintenanceOrchestratorTests : IAsyncLifetime
         await _kit.AssertEverySnapshotRestoresAsync();
     }
 
+    /// <summary>Seventeen snapshots of one pair: compaction merges all but the latest record into one record set, reported through the orchestration.</summary>
+    [Fact]
+    public async Task Compact_SeventeenSnapshots_MergesAllButTheLatestRecordIntoOneSet()
+    {
+        for (var i = 0; i < 17; i++)
+        {
+            _kit.Clock.Advance(TimeSpan.FromMinutes(1));
+            await _kit.SnapshotAsync(GcKit.Files(("f", Bytes(30 + i, 1000))), $"run-{i}");
+        }
+
+        var dry = (await RunAsync(RepositoryOperations.Compact, dryRun: true)).Repositories.Single(r => r.Repository == Written);
+        var done = (await RunAsync(RepositoryOperations.Compact, dryRun: false)).Repositories.Single(r => r.Repository == Written);
+
+        Assert.Equal(new RecordMergeReport(true, 17, 16, 0, 0, 1), dry.Records);
+        Assert.Equal(new RecordMergeReport(false, 17, 16, 0, 1, 1), done.Records);
+        Assert.Single(_kit.Store.Paths, p => p.StartsWith(RepositoryLayout.RecordSetsFolder, StringComparison.Ordinal));
+        await _kit.AssertEverySnapshotRestoresAsync();
+    }
+
     private Task<RepositoryMaintenanceOutput> GcAsync(bool dryRun) => RunAsync(RepositoryOperations.Gc, dryRun);
 
     private async Task<RepositoryMaintenanceOutput> RunAsync(string operation, bool dryRun)

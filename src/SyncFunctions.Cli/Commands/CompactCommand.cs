@@ -8,9 +8,10 @@ using SyncFunctions.Core.Snapshots.Maintenance;
 namespace SyncFunctions.Cli.Commands;
 
 /// <summary>
-/// <c>syncfn compact REPO [--dry-run] [--threshold PCT] [--max N] [--min-age D]</c>: repacks sparse packs and merges
-/// indexes into one new index, leaving the old ones to <c>syncfn gc</c>. Plans first and prints the plan; a dry run
-/// prints the same plan and writes nothing.
+/// <c>syncfn compact REPO [--dry-run] [--threshold PCT] [--max N] [--min-age D] [--keep-…]</c>: forgets by the
+/// retention policy when one is given, repacks sparse packs and merges indexes into one new index (leaving the old ones
+/// to <c>syncfn gc</c>), and merges each pair's snapshot records into a record set. Plans first and prints the plan; a
+/// dry run prints the same plan and writes nothing.
 /// </summary>
 internal static class CompactCommand
 {
@@ -39,21 +40,39 @@ internal static class CompactCommand
                 + "--min-age plus the 10 min clock-skew margin; use the value you give 'syncfn gc'.",
             HelpName = "DURATION",
         };
+        var mergeRecords = new Option<int?>("--merge-records")
+        {
+            Description = "Merge a pair's snapshot records into one record set when at least N of them are stored alone (default 16; its latest stays alone).",
+            HelpName = "N",
+        };
+        var retention = new RetentionOptions();
         var (storage, json, verbose) = (CommonOptions.Storage(), CommonOptions.Json(), CommonOptions.Verbose());
         var command = new Command(
             "compact",
-            "Compact REPO: copy the used chunks of sparse packs (below --threshold) into new packs and write one index that replaces theirs and the " +
-            "small indexes. A sparse pack is first marked and repacked by a later compact, so a snapshot being written never loses a chunk. " +
-            "Nothing is deleted: 'syncfn gc' then removes the old packs and indexes in its two phases.")
+            "Compact REPO: with --keep-* rules, first forget the snapshots they do not keep (as 'syncfn forget'); copy the used chunks of sparse packs " +
+            "(below --threshold) into new packs and write one index that replaces theirs and the small indexes; merge each pair's snapshot records " +
+            "into one record set. A sparse pack is first marked and repacked by a later compact, so a snapshot being written never loses a chunk. " +
+            "No pack or index is deleted: 'syncfn gc' then removes the old ones in its two phases.")
         {
-            repository, dryRun, threshold, max, minAge, storage, json, verbose,
+            repository, dryRun, threshold, max, minAge, mergeRecords, storage, json, verbose,
         };
+        foreach (var option in retention.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
+            var policy = retention.Read(r);
             var options = CompactOptions.Default;
             if (r.GetValue(threshold) is { } pct)
             {
                 options = options with { LiveFraction = ParseThreshold(pct) };
+            }
+
+            if (r.GetValue(mergeRecords) is { } at)
+            {
+                options = at >= 1 ? options with { MergeRecordsAt = at } : throw new UsageException("--merge-records takes a positive number of snapshot records");
             }
 
             var safety = GcSafety.Default;
@@ -73,10 +92,33 @@ internal static class CompactCommand
             }
 
             var repo = await RepositoryAccess.OpenAsync(host, r.GetValue(repository)!, r.GetValue(storage), interrupt).ConfigureAwait(false);
+            var dry = r.GetValue(dryRun);
+
+            // Forgetting first: compaction then counts what only forgotten snapshots used as unreferenced.
+            RetentionPlan? retentionPlan = null;
+            ForgetResult? forgotten = null;
+            if (policy is not null)
+            {
+                var forgetter = new SnapshotForgetter(repo.Repository, host.Time);
+                retentionPlan = await RepositoryAccess.Guard(() => forgetter.PlanAsync(policy, null, interrupt)).ConfigureAwait(false);
+                forgotten = dry ? null : await RepositoryAccess.Guard(() => forgetter.ApplyAsync(retentionPlan, interrupt)).ConfigureAwait(false);
+            }
+
             var compactor = new RepositoryCompactor(repo.Repository, host.Time, safety, options);
             var plan = await RepositoryAccess.Guard(() => compactor.PlanAsync(r.GetValue(max), interrupt)).ConfigureAwait(false);
-            var dry = r.GetValue(dryRun);
             var report = dry ? CompactReport.Of(plan, true) : await RepositoryAccess.Guard(() => compactor.ExecuteAsync(plan, new ProgressLogger(host.Logger), interrupt)).ConfigureAwait(false);
+            var merger = new SnapshotRecordMerger(repo.Repository, options);
+            var leaveOut = dry && retentionPlan is not null ? retentionPlan.Remove.Select(s => s.Id).ToHashSet() : null;
+            var mergePlan = await RepositoryAccess.Guard(() => merger.PlanAsync(leaveOut, interrupt)).ConfigureAwait(false);
+            var records = dry ? RecordMergeReport.Of(mergePlan, true) : await RepositoryAccess.Guard(() => merger.ExecuteAsync(mergePlan, interrupt)).ConfigureAwait(false);
+            var forget = retentionPlan is null ? null : new
+            {
+                remove = retentionPlan.Remove.Select(s => s.Id.ToString()).ToList(),
+                keep = retentionPlan.Keep.Count,
+                removed = forgotten?.Deleted ?? 0,
+                keptAsHeads = forgotten?.KeptAsHeads ?? 0,
+                keptInFlight = forgotten?.KeptInFlight ?? 0,
+            };
             var repack = plan.Repack.Select(p => new
             {
                 pack = p.Pack.Path, bytes = p.Pack.Size, liveFraction = Math.Round(p.LiveFraction, 4),
@@ -84,11 +126,23 @@ internal static class CompactCommand
             }).ToList();
             if (host.Json)
             {
-                host.WriteJson(JsonOutput.Of(new { repository = repo.Text, report, repack, markForLater = plan.MarkForLater.Select(p => p.Path), merge = plan.Merge.Select(i => i.Path) }, ExitCodes.Ok));
+                host.WriteJson(JsonOutput.Of(
+                    new { repository = repo.Text, report, repack, markForLater = plan.MarkForLater.Select(p => p.Path), merge = plan.Merge.Select(i => i.Path), records, forget },
+                    ExitCodes.Ok));
                 return ExitCodes.Ok;
             }
 
+            if (retentionPlan is not null)
+            {
+                host.Out.WriteLine(dry
+                    ? $"forget (dry run): would remove {retentionPlan.Remove.Count} snapshots, keep {retentionPlan.Keep.Count}"
+                    : $"forget: removed {forgotten!.Deleted} snapshots, kept {retentionPlan.Keep.Count + forgotten.KeptAsHeads + forgotten.KeptInFlight}");
+            }
+
             Print(host.Out, report, repack.Select(p => (p.pack, p.liveFraction, p.moveChunks, p.moveBytes, p.droppedChunks, p.droppedBytes)));
+            host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {(dry ? "would merge" : "merged")} {records.RecordsMerged} snapshot records and {records.SetsReplaced} record sets into {mergePlan.Pairs.Count} sets (one per pair; "
+                + $"{records.KeptAlone} latest records stay alone; of {records.Records} snapshots)"));
             return ExitCodes.Ok;
         }));
         return command;

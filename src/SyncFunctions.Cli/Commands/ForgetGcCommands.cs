@@ -17,9 +17,7 @@ internal static class ForgetGcCommands
     public static Command Forget(StopSignals signals)
     {
         var repository = new Argument<string>("repository") { Description = SnapshotsCommand.RepositoryHelp };
-        Option<int?> Keep(string name, string what) => new(name) { Description = $"Keep the newest snapshot of each of the last N {what} that have snapshots (per pair).", HelpName = "N" };
-        var last = new Option<int?>("--keep-last") { Description = "Keep the N newest snapshots of each pair.", HelpName = "N" };
-        var (hourly, daily, weekly, monthly) = (Keep("--keep-hourly", "hours"), Keep("--keep-daily", "days"), Keep("--keep-weekly", "weeks"), Keep("--keep-monthly", "months"));
+        var retention = new RetentionOptions();
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan; remove nothing." };
         var (storage, json, verbose) = (CommonOptions.Storage(), CommonOptions.Json(), CommonOptions.Verbose());
         var command = new Command(
@@ -27,15 +25,21 @@ internal static class ForgetGcCommands
             "Remove the snapshots of REPO that no --keep-* rule keeps (the rules add up; days, weeks and months are local time). A pair's latest " +
             "snapshot is always kept. Only the snapshot records go: 'syncfn gc' then reclaims the packs and trees no snapshot uses.")
         {
-            repository, last, hourly, daily, weekly, monthly, dryRun, storage, json, verbose,
+            repository,
         };
+        foreach (var option in retention.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(dryRun);
+        command.Options.Add(storage);
+        command.Options.Add(json);
+        command.Options.Add(verbose);
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {
-            var policy = new RetentionPolicy(r.GetValue(last), r.GetValue(hourly), r.GetValue(daily), r.GetValue(weekly), r.GetValue(monthly));
-            if (policy.Problem() is { } problem)
-            {
-                throw new UsageException($"{problem} (give at least one of --keep-last, --keep-hourly, --keep-daily, --keep-weekly, --keep-monthly)");
-            }
+            var policy = retention.Read(r)
+                ?? throw new UsageException($"a retention policy names at least one rule (give at least one of {RetentionOptions.Names})");
 
             var repo = await RepositoryAccess.OpenAsync(host, r.GetValue(repository)!, r.GetValue(storage), interrupt).ConfigureAwait(false);
             var forgetter = new SnapshotForgetter(repo.Repository, host.Time);

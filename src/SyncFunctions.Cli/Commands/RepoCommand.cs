@@ -35,7 +35,7 @@ internal static class RepoCommand
         var (storage, json, verbose) = (CommonOptions.Storage(), CommonOptions.Json(), CommonOptions.Verbose());
         var command = new Command(
             "verify",
-            "Check REPO's structure: config, indexes, packs against their indexes, snapshot records, heads, every tree and every chunk a snapshot names. " +
+            "Check REPO's structure: config, indexes, packs against their indexes, snapshot records and record sets, heads, every tree and every chunk a snapshot names. " +
             "Exit 0 when it is sound, 1 when damage was found (each damaged object is named).")
         {
             repository, readData, subset, storage, json, verbose,
@@ -65,7 +65,7 @@ internal static class RepoCommand
                     {
                         repository = text2,
                         clean = report.IsClean,
-                        report.Snapshots, report.Heads, report.Trees, report.Indexes, report.Packs, report.ChunksChecked,
+                        report.Snapshots, report.Heads, report.RecordSets, report.Trees, report.Indexes, report.Packs, report.ChunksChecked,
                         report.PacksRead, report.ChunksRead, report.BytesRead, report.UnreferencedTrees, report.UnindexedPacks,
                         problems = report.Problems.Select(p => new { @object = p.Object, damage = p.Damage, chunk = p.Chunk?.ToString(), detail = p.Detail }),
                     },
@@ -88,7 +88,7 @@ internal static class RepoCommand
                 : "";
             host.Out.WriteLine(string.Create(
                 inv,
-                $"{head}: {report.Snapshots} snapshots, {report.Heads} heads, {report.Trees} trees, {report.Indexes} indexes, {report.Packs} packs, {report.ChunksChecked:N0} chunk references checked{read}{loose}"));
+                $"{head}: {report.Snapshots} snapshots{(report.RecordSets > 0 ? $" ({report.RecordSets} record sets)" : "")}, {report.Heads} heads, {report.Trees} trees, {report.Indexes} indexes, {report.Packs} packs, {report.ChunksChecked:N0} chunk references checked{read}{loose}"));
             return exitCode;
         }));
         return command;

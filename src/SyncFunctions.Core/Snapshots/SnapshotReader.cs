@@ -8,22 +8,10 @@ namespace SyncFunctions.Core.Snapshots;
 /// <remarks>Thread-safe (no state of its own; chunk reads share the content's footer cache).</remarks>
 public sealed partial class SnapshotReader(SnapshotRepository repository)
 {
-    /// <summary>Every snapshot of the repository with its record, oldest first (ties by id).</summary>
-    /// <exception cref="RepositoryFormatException">A snapshot record is damaged.</exception>
-    public async Task<IReadOnlyList<StoredSnapshot>> ListAsync(CancellationToken cancellationToken)
-    {
-        var snapshots = new List<StoredSnapshot>();
-        await foreach (var info in RepositoryStore.ListFolderAsync(repository.Store, RepositoryLayout.SnapshotsFolder, cancellationToken).ConfigureAwait(false))
-        {
-            if (RepositoryLayout.TryParse(info.Path, out var parsed) && parsed.Kind == RepositoryObjectKind.Snapshot
-                && await TryGetAsync(parsed.Id, cancellationToken).ConfigureAwait(false) is { } record)
-            {
-                snapshots.Add(new StoredSnapshot(parsed.Id, record));
-            }
-        }
-
-        return [.. snapshots.OrderBy(s => s.Record.Time).ThenBy(s => s.Id)];
-    }
+    /// <summary>Every snapshot of the repository with its record (stored alone or in a record set), oldest first (ties by id).</summary>
+    /// <exception cref="RepositoryFormatException">A snapshot record or record set is damaged.</exception>
+    public async Task<IReadOnlyList<StoredSnapshot>> ListAsync(CancellationToken cancellationToken) =>
+        (await SnapshotCatalog.LoadAsync(repository.Store, cancellationToken).ConfigureAwait(false)).Snapshots();
 
     /// <summary>The record of a snapshot.</summary>
     /// <exception cref="SnapshotRepositoryException">The repository has no such snapshot.</exception>
@@ -77,9 +65,6 @@ public sealed partial class SnapshotReader(SnapshotRepository repository)
 
     private static string PathOrderKey(TreeEntry entry) => entry.Kind == TreeEntryKind.Directory ? entry.Name + "/" : entry.Name;
 
-    private async Task<SnapshotRecord?> TryGetAsync(ObjectId snapshotId, CancellationToken cancellationToken)
-    {
-        var bytes = await RepositoryStore.TryReadAllAsync(repository.Store, RepositoryLayout.SnapshotPath(snapshotId), cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : SnapshotRecord.Decode(snapshotId, bytes);
-    }
+    private Task<SnapshotRecord?> TryGetAsync(ObjectId snapshotId, CancellationToken cancellationToken) =>
+        SnapshotCatalog.FindAsync(repository.Store, snapshotId, cancellationToken);
 }

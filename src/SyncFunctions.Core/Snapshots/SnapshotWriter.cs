@@ -96,11 +96,8 @@ public sealed class SnapshotWriter(SnapshotRepository repository, TimeProvider t
         return bytes is null ? (null, info.Version) : (SnapshotHead.Decode(pairId, bytes), info.Version);
     }
 
-    private async Task<SnapshotRecord?> ReadRecordAsync(ObjectId snapshotId, CancellationToken cancellationToken)
-    {
-        var bytes = await RepositoryStore.TryReadAllAsync(repository.Store, RepositoryLayout.SnapshotPath(snapshotId), cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : SnapshotRecord.Decode(snapshotId, bytes);
-    }
+    private Task<SnapshotRecord?> ReadRecordAsync(ObjectId snapshotId, CancellationToken cancellationToken) =>
+        SnapshotCatalog.FindAsync(repository.Store, snapshotId, cancellationToken);
 
     private async Task RequireKnownChunksAsync(IReadOnlyDictionary<ObjectId, string> unknown, CancellationToken cancellationToken)
     {

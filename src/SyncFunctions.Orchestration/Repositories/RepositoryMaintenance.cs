@@ -54,6 +54,7 @@ public sealed record ObjectCount(long Objects, long Bytes)
 /// <param name="Freed">Deleted now (gc; a dry run: what would be), or made reclaimable for gc (compact).</param>
 /// <param name="Gc">GC's report (gc only).</param>
 /// <param name="Compact">Compaction's report (compact only).</param>
+/// <param name="Records">What merging snapshot records into record sets did (compact only).</param>
 /// <param name="Error">Why the repository was not maintained (none yet, damaged), or null.</param>
 public sealed record RepositoryMaintenanceResult(
     string Repository,
@@ -64,7 +65,8 @@ public sealed record RepositoryMaintenanceResult(
     ObjectCount Freed,
     GcReport? Gc = null,
     CompactReport? Compact = null,
-    string? Error = null);
+    string? Error = null,
+    RecordMergeReport? Records = null);
 
 /// <summary>
 /// Runs GC and compaction on one repository of the <see cref="RepositoryCatalog"/>; the activities of
@@ -116,11 +118,13 @@ public sealed class RepositoryMaintenanceService(RepositoryCatalog catalog, Time
 
     /// <summary>
     /// Scanned: the packs the live indexes name; orphaned: the sparse packs (repacked now, or marked for a later
-    /// compaction); freed: the packs and indexes compaction replaced, with the bytes GC can now reclaim.
+    /// compaction); freed: the packs and indexes compaction replaced, with the bytes GC can now reclaim. Then each
+    /// pair's snapshot records are merged into a record set (<see cref="SnapshotRecordMerger"/>).
     /// </summary>
     private async Task<RepositoryMaintenanceResult> CompactAsync(RepositoryMaintenanceOrder order, SnapshotRepository repository, CancellationToken cancellationToken)
     {
         var report = await new RepositoryCompactor(repository, time, safety, CompactOptions.Default).RunAsync(order.DryRun, order.Max, cancellationToken).ConfigureAwait(false);
+        var records = await new SnapshotRecordMerger(repository, CompactOptions.Default).RunAsync(order.DryRun, cancellationToken).ConfigureAwait(false);
         return new RepositoryMaintenanceResult(
             order.Repository,
             order.Operation,
@@ -128,7 +132,8 @@ public sealed class RepositoryMaintenanceService(RepositoryCatalog catalog, Time
             new ObjectCount(report.PacksScanned, report.PackBytesScanned),
             new ObjectCount(report.PacksRepacked + report.PacksMarked, report.PackBytesRepacked),
             new ObjectCount(report.PacksRepacked + report.IndexesMerged, report.ReclaimableBytes),
-            Compact: report);
+            Compact: report,
+            Records: records);
     }
 
     private static RepositoryMaintenanceResult Failed(RepositoryMaintenanceOrder order, string error) =>

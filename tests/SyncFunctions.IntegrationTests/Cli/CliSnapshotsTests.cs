@@ -211,4 +211,52 @@ public sealed class CliSnapshotsTests(AzuriteFixture azurite) : PrivateAzuriteCl
         Assert.True(restore.ExitCode == 0, restore.ToString());
         Assert.Equal(source.Snapshot(), restored.Snapshot());
     }
+
+    [Fact]
+    public async Task CompactWithKeepRules_ForgetsThenMergesRecords_ListingRestoreVerifyAndTheNextSyncStillWork()
+    {
+        var source = NewTree("src");
+        var repo = "repo:" + NewContainer("merge");
+        for (var i = 0; i < 4; i++)
+        {
+            source.Write("f.bin", TestTree.RandomBytes(20_000, 40 + i));
+            Assert.Equal(0, (await Run("sync", source.Root, repo)).ExitCode);
+        }
+
+        var before = await Run("snapshots", "list", repo, "--json");
+        var dry = await Run("compact", repo, "--keep-last", "3", "--merge-records", "2", "--dry-run", "--json");
+        var real = await Run("compact", repo, "--keep-last", "3", "--merge-records", "2", "--json");
+        var text = await Run("compact", repo, "--merge-records", "2");
+        var badMerge = await Run("compact", repo, "--merge-records", "0");
+        var after = await Run("snapshots", "list", repo, "--json");
+        var verify = await Run("repo", "verify", repo, "--json");
+        var oldest = after.Json.GetProperty("snapshots")[0].GetProperty("id").GetString()!;
+        var restored = NewTree("restored");
+        var restore = await Run("restore", repo, oldest, restored.Root);
+        source.Write("g.bin", TestTree.RandomBytes(1000, 50));
+        var sync = await Run("sync", source.Root, repo);
+        var last = await Run("snapshots", "list", repo, "--json");
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Equal(1, dry.Json.GetProperty("forget").GetProperty("remove").GetArrayLength());
+        Assert.Equal(2, dry.Json.GetProperty("records").GetProperty("recordsMerged").GetInt32());
+        Assert.Equal(4, before.Json.GetProperty("snapshots").GetArrayLength());
+        Assert.True(real.ExitCode == 0, real.ToString());
+        Assert.Equal(1, real.Json.GetProperty("forget").GetProperty("removed").GetInt32());
+        var records = real.Json.GetProperty("records");
+        Assert.Equal((3, 2, 1, 1), (records.GetProperty("records").GetInt32(), records.GetProperty("recordsMerged").GetInt32(), records.GetProperty("setsWritten").GetInt32(), records.GetProperty("keptAlone").GetInt32()));
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("merged 0 snapshot records and 0 record sets into 0 sets", text.Stdout, StringComparison.Ordinal);
+        Assert.True(badMerge.ExitCode == 2, badMerge.ToString());
+        Assert.Equal(
+            before.Json.GetProperty("snapshots").EnumerateArray().Skip(1).Select(s => s.GetProperty("id").GetString()),
+            after.Json.GetProperty("snapshots").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.True(verify.Json.GetProperty("clean").GetBoolean(), verify.ToString());
+        Assert.Equal(1, verify.Json.GetProperty("recordSets").GetInt32());
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.True(File.Exists(restored.PathOf("f.bin")));
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.Equal(4, last.Json.GetProperty("snapshots").GetArrayLength());
+    }
 }

@@ -53,6 +53,7 @@ public sealed partial class ServeCommandTests
         var compacted = (await compact.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("output").GetProperty("repositories").EnumerateArray().Single();
         Assert.True(compacted.GetProperty("compact").GetProperty("packsScanned").GetInt32() > 0, compacted.ToString());
         Assert.Equal(0, compacted.GetProperty("compact").GetProperty("packsRepacked").GetInt32());
+        Assert.Equal((1, 0), (compacted.GetProperty("records").GetProperty("records").GetInt32(), compacted.GetProperty("records").GetProperty("recordsMerged").GetInt32()));
         Assert.Equal(blobsBefore, await BlobSnapshotAsync(container));
 
         var statusUrl = report.GetProperty("statusQueryGetUri").GetString()!;

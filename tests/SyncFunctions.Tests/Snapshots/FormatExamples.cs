@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using SyncFunctions.Core.Snapshots;
 using SyncFunctions.Core.Snapshots.Format;
 
 namespace SyncFunctions.Tests.Snapshots;
@@ -68,6 +69,14 @@ internal static class FormatExamples
         RunId = "20261203T101112-0a1b2c3d",
     };
 
+    /// <summary>Two snapshots of the example pair: the example record and the one after it.</summary>
+    public static SnapshotRecordSet RecordSet()
+    {
+        var first = Snapshot();
+        var second = first with { Time = Time.AddDays(1), Parent = first.Encode().Id, Tags = [], Files = 4, RunId = "20261204T101112-0a1b2c3e" };
+        return new SnapshotRecordSet([new StoredSnapshot(first.Encode().Id, first), new StoredSnapshot(second.Encode().Id, second)]);
+    }
+
     public static SnapshotHead Head() => new(new SnapshotPair(PairId, "docs"), Snapshot().Encode().Id, Time);
 
     public static RepositoryConfig Config() =>
@@ -91,6 +100,8 @@ internal static class FormatExamples
         ("head-v1.json", Head().Encode()),
         ("config-v1.json", Config().Encode()),
         ("gc-mark-v1.json", Mark().Encode()),
+        ("record-set-v1.json", RecordSet().ToCanonicalJson()),
+        ("record-set-v1.zst", RecordSet().Encode().Bytes),
     ];
 
     public static ChunkRef Ref(byte[] chunk) => new(ObjectId.Of(chunk), chunk.Length);

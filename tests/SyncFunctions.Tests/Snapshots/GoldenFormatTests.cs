@@ -80,6 +80,28 @@ public sealed class GoldenFormatTests
     }
 
     [Fact]
+    public void RecordSet_Example_EncodesToTheGoldenJsonAndCompressedBytes()
+    {
+        var set = FormatExamples.RecordSet();
+
+        Assert.Equal(GoldenFiles.Read("record-set-v1.json"), set.ToCanonicalJson());
+        Assert.Equal(GoldenFiles.Read("record-set-v1.zst"), set.Encode().Bytes);
+    }
+
+    [Fact]
+    public void RecordSet_GoldenBytes_DecodeToTheExample_WithEachRecordUnderItsOwnSnapshotId()
+    {
+        var stored = GoldenFiles.Read("record-set-v1.zst");
+
+        var set = SnapshotRecordSet.Decode(ObjectId.Of(stored), stored);
+
+        Assert.Equal(FormatExamples.RecordSet(), set);
+        Assert.Contains(set.Records, r => r.Id == ObjectId.Of(GoldenFiles.Read("snapshot-v1.json")) && r.Record == FormatExamples.Snapshot());
+        Assert.All(set.Records, r => Assert.Equal(r.Id, r.Record.Encode().Id));
+        Assert.Equal(GoldenFiles.Read("record-set-v1.json"), Zstd.Decompress("set", stored, 1 << 20));
+    }
+
+    [Fact]
     public void Head_Example_EncodesToTheGoldenBytesAndBack()
     {
         var golden = GoldenFiles.Read("head-v1.json");

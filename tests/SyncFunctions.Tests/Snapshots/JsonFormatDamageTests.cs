@@ -1,4 +1,5 @@
 using System.Text;
+using SyncFunctions.Core.Snapshots;
 using SyncFunctions.Core.Snapshots.Format;
 
 namespace SyncFunctions.Tests.Snapshots;
@@ -6,7 +7,7 @@ namespace SyncFunctions.Tests.Snapshots;
 /// <summary>Damaged or non-canonical indexes, trees, snapshots, heads and configs: each reported as what it is.</summary>
 public sealed class JsonFormatDamageTests
 {
-    public static TheoryData<string> CompressedGoldens() => new() { "index-v1.zst", "tree-v1.zst" };
+    public static TheoryData<string> CompressedGoldens() => new() { "index-v1.zst", "tree-v1.zst", "record-set-v1.zst" };
 
     [Theory]
     [MemberData(nameof(CompressedGoldens))]
@@ -18,7 +19,7 @@ public sealed class JsonFormatDamageTests
         var e = Assert.Throws<RepositoryFormatException>(() => Decode(golden, id, stored[..^1]));
 
         Assert.Equal(FormatDamage.HashMismatch, e.Damage);
-        Assert.StartsWith((golden.StartsWith("index", StringComparison.Ordinal) ? "index " : "tree ") + id + ": content hashes to ", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith(Name(golden) + " " + id + ": content hashes to ", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -64,6 +65,12 @@ public sealed class JsonFormatDamageTests
     [InlineData("tree-v1.json", "\"type\":\"file\"", "\"type\":\"fi\\u006ce\"", "not in canonical form")]
     [InlineData("tree-v1.json", "\"entries\":[", "\"entries\":{", "not valid JSON")]
     [InlineData("tree-v1.json", "\"name\":\"sub\"", "\"name\":\"\\ud800\"", "not valid text")]
+    [InlineData("record-set-v1.json", "\"records\":[{\"version\":1,", "\"records\":[{\"version\":2,", "records[0]: 'version' is 2, outside 1..1")]
+    [InlineData("record-set-v1.json", "\"records\":[{\"version\":1,", "\"records\":[{\"version\":1,\"extra\":0,", "records[0]: unknown property 'extra'")]
+    [InlineData("record-set-v1.json", "\"records\":[{", "\"records\":[7,{", "records[0] is not an object")]
+    [InlineData("record-set-v1.json", "\"files\":4", "\"files\": 4", "not in canonical form")]
+    [InlineData("record-set-v1.json", "Z\",\"pair\":{\"id\":\"0123456789abcdef0123456789abcdef\",\"name\":\"docs\"},\"source\":\"/srv/docs\",\"host\":\"build-01\",\"tree\":\"9a665bd0ebefa42189e2195b1d40f0863799386519f3622f9624a71d4a285f24\",\"files\":4", "Z\",\"pair\":{\"id\":\"other\",\"name\":\"docs\"},\"source\":\"/srv/docs\",\"host\":\"build-01\",\"tree\":\"9a665bd0ebefa42189e2195b1d40f0863799386519f3622f9624a71d4a285f24\",\"files\":4", "a set is of one pair")]
+    [InlineData("record-set-v1.json", "\"records\":[", "\"records\":[],\"x\":[", "unknown property 'x'")]
     public void FromCanonicalJson_JsonBreakingARule_IsMalformedAndSaysWhy(string golden, string find, string replace, string problem)
     {
         var json = Replace(GoldenFiles.Read(golden), find, replace);
@@ -77,6 +84,7 @@ public sealed class JsonFormatDamageTests
     [Theory]
     [InlineData("index-v1.json")]
     [InlineData("tree-v1.json")]
+    [InlineData("record-set-v1.json")]
     public void Decode_AnIndexOrTreeOfANewerVersion_IsUnknownVersion(string golden)
     {
         var json = Replace(GoldenFiles.Read(golden), "{\"version\":1,", "{\"version\":2,\"newField\":[],");
@@ -85,6 +93,28 @@ public sealed class JsonFormatDamageTests
 
         Assert.Equal(FormatDamage.UnknownVersion, e.Damage);
         Assert.EndsWith(": format version 2 is not supported (this build reads version 1)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_RecordSetsOutOfOrderEmptyOrOfTwoPairs_AreMalformed_AndTheConstructorRefusesThem()
+    {
+        var set = FormatExamples.RecordSet();
+        var (a, b) = (set.Records[0], set.Records[1]);
+        var text = Encoding.UTF8.GetString(set.ToCanonicalJson());
+        var (ja, jb) = (Encoding.UTF8.GetString(a.Record.Encode().Bytes), Encoding.UTF8.GetString(b.Record.Encode().Bytes));
+        var swapped = Encoding.UTF8.GetBytes("{\"version\":1,\"records\":[" + jb + "," + ja + "]}");
+        var twice = Encoding.UTF8.GetBytes("{\"version\":1,\"records\":[" + ja + "," + ja + "]}");
+        Assert.Contains(ja, text, StringComparison.Ordinal);
+
+        Assert.Contains("is not after records[0] (records in snapshot-id order, each once)", Assert.Throws<RepositoryFormatException>(() => FromJson("record-set-v1.json", swapped)).Message, StringComparison.Ordinal);
+        Assert.Contains("is not after records[0]", Assert.Throws<RepositoryFormatException>(() => FromJson("record-set-v1.json", twice)).Message, StringComparison.Ordinal);
+        Assert.Contains("no records", Assert.Throws<RepositoryFormatException>(() => FromJson("record-set-v1.json", "{\"version\":1,\"records\":[]}"u8.ToArray())).Message, StringComparison.Ordinal);
+
+        var otherPair = b.Record with { Pair = new SnapshotPair("other", null) };
+        Assert.Contains("a set is of one pair", Assert.Throws<ArgumentException>(() => new SnapshotRecordSet([a, new StoredSnapshot(otherPair.Encode().Id, otherPair)])).Message, StringComparison.Ordinal);
+        Assert.Contains("in it twice", Assert.Throws<ArgumentException>(() => new SnapshotRecordSet([a, a])).Message, StringComparison.Ordinal);
+        Assert.Contains("hashes to", Assert.Throws<ArgumentException>(() => new SnapshotRecordSet([new StoredSnapshot(b.Id, a.Record)])).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new SnapshotRecordSet([]));
     }
 
     [Fact]
@@ -148,8 +178,19 @@ public sealed class JsonFormatDamageTests
         Assert.Throws<ArgumentException>(() => new RepositoryConfig(default, FormatExamples.Time, new ChunkerParameters(0, 1, 2)).Encode());
     }
 
-    private static object Decode(string golden, ObjectId id, byte[] stored) =>
-        golden.StartsWith("index", StringComparison.Ordinal) ? PackIndex.Decode(id, stored) : TreeManifest.Decode(id, stored);
+    private static object Decode(string golden, ObjectId id, byte[] stored) => golden[..golden.IndexOf('-', StringComparison.Ordinal)] switch
+    {
+        "index" => PackIndex.Decode(id, stored),
+        "tree" => TreeManifest.Decode(id, stored),
+        _ => SnapshotRecordSet.Decode(id, stored),
+    };
+
+    private static string Name(string golden) => golden[..golden.IndexOf('-', StringComparison.Ordinal)] switch
+    {
+        "index" => "index",
+        "tree" => "tree",
+        _ => "snapshot record set",
+    };
 
     private static object FromJson(string golden, byte[] json)
     {

@@ -28,6 +28,7 @@ public sealed class RepositoryLayoutTests
             (RepositoryLayout.IndexPath(id), RepositoryObjectKind.Index),
             (RepositoryLayout.TreePath(id), RepositoryObjectKind.Tree),
             (RepositoryLayout.SnapshotPath(id), RepositoryObjectKind.Snapshot),
+            (RepositoryLayout.RecordSetPath(id), RepositoryObjectKind.RecordSet),
         })
         {
             Assert.True(RepositoryLayout.TryParse(path, out var parsed), path);
@@ -51,6 +52,8 @@ public sealed class RepositoryLayoutTests
     [InlineData("index/3f2a")]
     [InlineData("snapshots/3f2a000000000000000000000000000000000000000000000000000000000001.tmp")]
     [InlineData("heads/")]
+    [InlineData("snapshot-sets/3f2a")]
+    [InlineData("snapshots/sets/3f2a000000000000000000000000000000000000000000000000000000000001")]
     [InlineData("heads/a/b")]
     [InlineData("configs")]
     [InlineData("")]

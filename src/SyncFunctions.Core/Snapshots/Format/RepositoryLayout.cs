@@ -25,6 +25,9 @@ public enum RepositoryObjectKind
 
     /// <summary><c>gc/marks/&lt;yyyyMMddTHHmmssZ&gt;-&lt;16 hex&gt;</c>: a garbage collector's <see cref="GcMark"/>.</summary>
     GcMark,
+
+    /// <summary><c>snapshot-sets/&lt;setId&gt;</c>: a <see cref="SnapshotRecordSet"/>, records compaction merged.</summary>
+    RecordSet,
 }
 
 /// <summary>A path of the repository layout, parsed: what it holds and the id in its name.</summary>
@@ -42,6 +45,7 @@ public readonly record struct RepositoryPath(RepositoryObjectKind Kind, ObjectId
 /// index/&lt;indexId&gt;              pack indexes; id = SHA-256 of the stored (compressed) bytes
 /// trees/&lt;2 hex&gt;/&lt;treeId&gt;       tree manifests; id = SHA-256 of the stored (compressed) bytes
 /// snapshots/&lt;snapshotId&gt;       snapshot records; id = SHA-256 of the stored canonical JSON
+/// snapshot-sets/&lt;setId&gt;        records compaction merged (a record is in the repository when stored alone or in a set)
 /// heads/&lt;pairId&gt;               each pair's latest snapshot (JSON, replaced under an ETag condition)
 /// gc/marks/&lt;time&gt;-&lt;hex&gt;        the garbage collector's marks: objects found unreferenced (JSON)
 /// </code>
@@ -63,6 +67,9 @@ public static class RepositoryLayout
 
     /// <summary>The folder of the snapshot records.</summary>
     public const string SnapshotsFolder = "snapshots/";
+
+    /// <summary>The folder of the snapshot record sets.</summary>
+    public const string RecordSetsFolder = "snapshot-sets/";
 
     /// <summary>The folder of the heads.</summary>
     public const string HeadsFolder = "heads/";
@@ -90,6 +97,9 @@ public static class RepositoryLayout
 
     /// <summary>Where a snapshot record is stored.</summary>
     public static string SnapshotPath(ObjectId snapshotId) => SnapshotsFolder + snapshotId;
+
+    /// <summary>Where a snapshot record set is stored.</summary>
+    public static string RecordSetPath(ObjectId setId) => RecordSetsFolder + setId;
 
     /// <summary>Where a pair's head is stored.</summary>
     /// <exception cref="ArgumentException">The pair id is not valid (<see cref="ValidatePairId"/>).</exception>
@@ -184,7 +194,8 @@ public static class RepositoryLayout
         return TryParseId(path, PacksFolder, fanOut: true, RepositoryObjectKind.Pack, out parsed)
             || TryParseId(path, TreesFolder, fanOut: true, RepositoryObjectKind.Tree, out parsed)
             || TryParseId(path, IndexFolder, fanOut: false, RepositoryObjectKind.Index, out parsed)
-            || TryParseId(path, SnapshotsFolder, fanOut: false, RepositoryObjectKind.Snapshot, out parsed);
+            || TryParseId(path, SnapshotsFolder, fanOut: false, RepositoryObjectKind.Snapshot, out parsed)
+            || TryParseId(path, RecordSetsFolder, fanOut: false, RepositoryObjectKind.RecordSet, out parsed);
     }
 
     private static bool IsLowerHex(char c) => c is (>= '0' and <= '9') or (>= 'a' and <= 'f');

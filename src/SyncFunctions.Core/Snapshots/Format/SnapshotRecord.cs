@@ -63,14 +63,18 @@ public sealed record SnapshotRecord
         return StrictJson.Decode(name, stored, Read, s => s.ToCanonicalJson());
     }
 
-    private byte[] ToCanonicalJson()
+    private byte[] ToCanonicalJson() => Write(new CanonicalJsonWriter()).ToArray();
+
+    /// <summary>Writes the record's canonical JSON object to <paramref name="json"/> (a record set embeds it as it is).</summary>
+    /// <exception cref="ArgumentException">The record breaks a rule of the format.</exception>
+    internal CanonicalJsonWriter Write(CanonicalJsonWriter json)
     {
         if (Problem() is { } problem)
         {
             throw new ArgumentException("not a valid snapshot record: " + problem);
         }
 
-        var json = new CanonicalJsonWriter().BeginObject().Name("version").Number(StrictJson.Version).Name("time").Time(Time).Name("pair");
+        json.BeginObject().Name("version").Number(StrictJson.Version).Name("time").Time(Time).Name("pair");
         Pair.Write(json);
         json.Name("source").String(Source).Name("host").String(Host).Name("tree").Id(RootTree).Name("files").Number(Files)
             .Name("bytes").Number(Bytes).Name("parent").NullableId(Parent).Name("tags").BeginArray();
@@ -79,7 +83,7 @@ public sealed record SnapshotRecord
             json.String(tag);
         }
 
-        return json.EndArray().Name("run").String(RunId).EndObject().ToArray();
+        return json.EndArray().Name("run").String(RunId).EndObject();
     }
 
     private string? Problem()
@@ -100,6 +104,13 @@ public sealed record SnapshotRecord
         }
 
         return _tags.Any(t => t.Length == 0) ? "a tag is empty" : null;
+    }
+
+    /// <summary>Reads a record embedded in another object (a record set): its own version is checked here.</summary>
+    internal static SnapshotRecord ReadEmbedded(StrictObject record)
+    {
+        record.Integer("version", StrictJson.Version, StrictJson.Version);
+        return Read(record);
     }
 
     private static SnapshotRecord Read(StrictObject root)

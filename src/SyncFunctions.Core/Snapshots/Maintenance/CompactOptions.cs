@@ -18,9 +18,14 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 /// fewer reads at open, without rewriting the repository's index whenever one run added one.
 /// </param>
 /// <param name="PackTargetLength">The length of the new packs (as writers make them).</param>
-public sealed record CompactOptions(double LiveFraction, long SmallIndexBytes, int MergeSmallIndexesAt, int PackTargetLength)
+/// <param name="MergeRecordsAt">
+/// A pair's snapshot records stored alone are merged into one record set (<see cref="SnapshotRecordMerger"/>) when at
+/// least this many can be. Why 16: as for indexes, listing reads one object per record stored alone; a daily backup
+/// is merged every two weeks or so.
+/// </param>
+public sealed record CompactOptions(double LiveFraction, long SmallIndexBytes, int MergeSmallIndexesAt, int PackTargetLength, int MergeRecordsAt = 16)
 {
-    /// <summary>0.8, 64 KiB, 16, 16 MiB packs.</summary>
+    /// <summary>0.8, 64 KiB, 16, 16 MiB packs, 16 records.</summary>
     public static CompactOptions Default { get; } = new(0.8, 64 * 1024, 16, PackFormat.DefaultTargetLength);
 
     /// <summary>Null when the options can be used, else what is wrong.</summary>
@@ -39,6 +44,11 @@ public sealed record CompactOptions(double LiveFraction, long SmallIndexBytes, i
         if (MergeSmallIndexesAt < 2)
         {
             return $"small indexes are merged when there are at least 2 of them, not {MergeSmallIndexesAt}";
+        }
+
+        if (MergeRecordsAt < 1)
+        {
+            return $"snapshot records are merged from at least 1 record, not {MergeRecordsAt}";
         }
 
         return PackTargetLength is < 1 or > PackFormat.MaxPackLength

@@ -6,10 +6,12 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 /// <summary>The collector's reads: roots (records, heads, marks), what they reach, and the indexes.</summary>
 public sealed partial class GarbageCollector
 {
-    /// <summary>The root trees of every record and head's snapshot, the number of snapshots, and the marks (oldest first).</summary>
+    /// <summary>
+    /// The root trees of every record (stored alone or in a record set) and of every head's snapshot, the number of
+    /// snapshots, and the marks (oldest first).
+    /// </summary>
     private async Task<(List<ObjectId> Roots, int Snapshots, List<StoredMark> Marks)> ReadRootsAsync(CancellationToken cancellationToken)
     {
-        var snapshotIds = new HashSet<ObjectId>();
         var headPaths = new List<(string Path, string PairId)>();
         var marks = new List<StoredMark>();
         await foreach (var entry in _repository.Store.ListAsync(cancellationToken).ConfigureAwait(false))
@@ -21,9 +23,6 @@ public sealed partial class GarbageCollector
 
             switch (parsed.Kind)
             {
-                case RepositoryObjectKind.Snapshot:
-                    snapshotIds.Add(parsed.Id);
-                    break;
                 case RepositoryObjectKind.Head:
                     headPaths.Add((info.Path, parsed.PairId!));
                     break;
@@ -33,27 +32,28 @@ public sealed partial class GarbageCollector
             }
         }
 
+        // The records after the heads: a head names a record written before it.
+        var headSnapshots = new HashSet<ObjectId>();
         foreach (var (path, pairId) in headPaths)
         {
             if (await TryReadAsync(path, cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                snapshotIds.Add(SnapshotHead.Decode(pairId, bytes).Snapshot);
+                headSnapshots.Add(SnapshotHead.Decode(pairId, bytes).Snapshot);
             }
         }
 
+        // A record forgotten since the listing references nothing any more.
+        var records = (await SnapshotCatalog.LoadAsync(_repository.Store, cancellationToken).ConfigureAwait(false)).Records;
         var roots = new List<ObjectId>();
-        var snapshots = 0;
-        foreach (var id in snapshotIds.Order())
+        foreach (var id in records.Keys.Union(headSnapshots).Order())
         {
-            // A record forgotten since the listing references nothing any more.
-            if (await TryReadAsync(RepositoryLayout.SnapshotPath(id), cancellationToken).ConfigureAwait(false) is { } bytes)
+            if (records.TryGetValue(id, out var record))
             {
-                roots.Add(SnapshotRecord.Decode(id, bytes).RootTree);
-                snapshots++;
+                roots.Add(record.RootTree);
             }
         }
 
-        return (roots, snapshots, [.. marks.OrderBy(m => m.Mark.Time).ThenBy(m => m.Name, StringComparer.Ordinal)]);
+        return (roots, roots.Count, [.. marks.OrderBy(m => m.Mark.Time).ThenBy(m => m.Name, StringComparer.Ordinal)]);
     }
 
     /// <summary>Every tree the roots reach (with the content-reference trees of their files) and every chunk.</summary>

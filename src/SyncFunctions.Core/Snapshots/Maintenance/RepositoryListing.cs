@@ -5,7 +5,7 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 
 /// <summary>
 /// Every object of a repository's layout, from one listing of its store: packs with their sizes, indexes, trees,
-/// snapshot records and heads. Paths outside the layout are left out.
+/// snapshot records, record sets and heads. Paths outside the layout are left out.
 /// </summary>
 internal sealed class RepositoryListing
 {
@@ -19,6 +19,8 @@ internal sealed class RepositoryListing
     public HashSet<ObjectId> Trees { get; } = [];
 
     public List<ObjectId> Snapshots { get; } = [];
+
+    public List<ObjectId> RecordSets { get; } = [];
 
     /// <summary>The pair ids of the heads.</summary>
     public List<string> Heads { get; } = [];
@@ -52,6 +54,9 @@ internal sealed class RepositoryListing
                     break;
                 case RepositoryObjectKind.Head:
                     listing.Heads.Add(parsed.PairId!);
+                    break;
+                case RepositoryObjectKind.RecordSet:
+                    listing.RecordSets.Add(parsed.Id);
                     break;
                 default:
                     break;

@@ -13,7 +13,8 @@ public sealed record ForgetResult(int Deleted, int KeptAsHeads, int KeptInFlight
 
 /// <summary>
 /// Forgets snapshots by a <see cref="RetentionPolicy"/>: plans (a pure function of the records and heads), then
-/// deletes the removed snapshot records only; their trees and chunks are the garbage collector's.
+/// deletes the removed snapshot records only (stored alone, or in a record set, which is replaced by one without them);
+/// their trees and chunks are the garbage collector's.
 /// </summary>
 /// <remarks>Thread-safe (no state of its own). The clock gives the time zone that days and weeks are counted in.</remarks>
 public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvider time)
@@ -41,7 +42,8 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(plan);
         var heads = await ReadHeadsByPairAsync(repository, cancellationToken).ConfigureAwait(false);
-        int deleted = 0, keptAsHeads = 0, keptInFlight = 0;
+        int keptAsHeads = 0, keptInFlight = 0;
+        var forget = new HashSet<ObjectId>();
         foreach (var snapshot in plan.Remove)
         {
             var head = heads.TryGetValue(snapshot.Record.Pair.Id, out var id) ? id : (ObjectId?)null;
@@ -59,11 +61,35 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
                 continue;
             }
 
-            await repository.Store.DeleteAsync(RepositoryLayout.SnapshotPath(snapshot.Id), Abstractions.WriteOptions.Unconditional, cancellationToken).ConfigureAwait(false);
-            deleted++;
+            forget.Add(snapshot.Id);
         }
 
-        return new ForgetResult(deleted, keptAsHeads, keptInFlight);
+        if (forget.Count == 0)
+        {
+            return new ForgetResult(0, keptAsHeads, keptInFlight);
+        }
+
+        // A record compaction merged is in a set: the set is replaced by one without it (written first, so no other
+        // record is ever in neither), then deleted.
+        var catalog = await SnapshotCatalog.LoadAsync(repository.Store, cancellationToken).ConfigureAwait(false);
+        foreach (var id in forget.Order())
+        {
+            await repository.Store.DeleteAsync(RepositoryLayout.SnapshotPath(id), Abstractions.WriteOptions.Unconditional, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var set in catalog.Sets.Where(s => s.Set.Records.Any(r => forget.Contains(r.Id))))
+        {
+            var rest = set.Set.Records.Where(r => !forget.Contains(r.Id)).ToList();
+            if (rest.Count > 0)
+            {
+                var replacement = new SnapshotRecordSet(rest).Encode();
+                await RepositoryStore.WriteIfAbsentAsync(repository.Store, RepositoryLayout.RecordSetPath(replacement.Id), replacement.Bytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            await repository.Store.DeleteAsync(RepositoryLayout.RecordSetPath(set.Id), Abstractions.WriteOptions.Unconditional, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ForgetResult(forget.Count, keptAsHeads, keptInFlight);
     }
 
     /// <summary>The snapshot every head of the repository names.</summary>
@@ -71,7 +97,7 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
         [.. (await ReadHeadsByPairAsync(repository, cancellationToken).ConfigureAwait(false)).Values];
 
     /// <summary>Each pair's head: the snapshot it names.</summary>
-    private static async Task<Dictionary<string, ObjectId>> ReadHeadsByPairAsync(SnapshotRepository repository, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, ObjectId>> ReadHeadsByPairAsync(SnapshotRepository repository, CancellationToken cancellationToken)
     {
         var heads = new Dictionary<string, ObjectId>(StringComparer.Ordinal);
         await foreach (var info in RepositoryStore.ListFolderAsync(repository.Store, RepositoryLayout.HeadsFolder, cancellationToken).ConfigureAwait(false))

@@ -8,21 +8,28 @@ internal sealed partial class VerifyRun
     private readonly HashSet<ObjectId> _reachedTrees = [];
     private readonly HashSet<ObjectId> _referenced = [];
     private int _heads;
+    private int _recordSets;
     private int _treesRead;
 
-    /// <summary>Every snapshot record decodes (and hashes to its id); every head decodes and names a stored snapshot of its pair.</summary>
+    /// <summary>
+    /// Every snapshot record and record set decodes (and hashes to its id); every head decodes and names a stored
+    /// snapshot of its pair.
+    /// </summary>
     public async Task CheckSnapshotsAsync()
     {
-        var phase = new PhaseProgress(progress, VerifyPhase.Snapshots, _listing.Snapshots.Count + _listing.Heads.Count);
+        var phase = new PhaseProgress(progress, VerifyPhase.Snapshots, _listing.Snapshots.Count + _listing.RecordSets.Count + _listing.Heads.Count);
+        var vanished = new List<ObjectId>();
         await System.Threading.Tasks.Parallel.ForEachAsync(_listing.Snapshots, Options, async (id, ct) =>
         {
-            var path = RepositoryLayout.SnapshotPath(id);
-            var bytes = await RepositoryStore.TryReadAllAsync(store, path, ct).ConfigureAwait(false);
+            var bytes = await RepositoryStore.TryReadAllAsync(store, RepositoryLayout.SnapshotPath(id), ct).ConfigureAwait(false);
             if (bytes is null)
             {
-                Add(new VerifyProblem(path, FormatDamage.Missing, "was listed but could not be read (deleted meanwhile?)"));
+                lock (_gate)
+                {
+                    vanished.Add(id);
+                }
             }
-            else if (Decode(path, () => SnapshotRecord.Decode(id, bytes)) is { } record)
+            else if (Decode(RepositoryLayout.SnapshotPath(id), () => SnapshotRecord.Decode(id, bytes)) is { } record)
             {
                 lock (_gate)
                 {
@@ -33,7 +40,36 @@ internal sealed partial class VerifyRun
             phase.Step();
         }).ConfigureAwait(false);
 
-        var listed = _listing.Snapshots.ToHashSet();
+        // After the records: compaction writes a set before it deletes the records it merged (SnapshotCatalog).
+        await System.Threading.Tasks.Parallel.ForEachAsync(_listing.RecordSets, Options, async (id, ct) =>
+        {
+            var path = RepositoryLayout.RecordSetPath(id);
+            var bytes = await RepositoryStore.TryReadAllAsync(store, path, ct).ConfigureAwait(false);
+            if (bytes is null)
+            {
+                Add(new VerifyProblem(path, FormatDamage.Missing, "was listed but could not be read (deleted meanwhile?)"));
+            }
+            else if (Decode(path, () => SnapshotRecordSet.Decode(id, bytes)) is { } set)
+            {
+                lock (_gate)
+                {
+                    _recordSets++;
+                    foreach (var snapshot in set.Records)
+                    {
+                        _records.TryAdd(snapshot.Id, snapshot.Record);
+                    }
+                }
+            }
+
+            phase.Step();
+        }).ConfigureAwait(false);
+
+        foreach (var id in vanished.Where(id => !_records.ContainsKey(id)))
+        {
+            Add(new VerifyProblem(RepositoryLayout.SnapshotPath(id), FormatDamage.Missing, "was listed but could not be read (deleted meanwhile?)"));
+        }
+
+        var listed = _listing.Snapshots.Except(vanished).Union(_records.Keys).ToHashSet();
         await System.Threading.Tasks.Parallel.ForEachAsync(_listing.Heads, Options, async (pairId, ct) =>
         {
             var path = RepositoryLayout.HeadPath(pairId);

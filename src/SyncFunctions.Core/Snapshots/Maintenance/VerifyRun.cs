@@ -70,6 +70,7 @@ internal sealed partial class VerifyRun(IObjectStore store, IProgress<VerifyProg
             {
                 Snapshots = _records.Count,
                 Heads = _heads,
+                RecordSets = _recordSets,
                 Trees = _treesRead,
                 Indexes = _listing.Indexes.Count,
                 Packs = Indexes.Packs.Count,

@@ -77,6 +77,9 @@ public sealed record VerifyReport
     /// <summary>Heads read.</summary>
     public int Heads { get; init; }
 
+    /// <summary>Snapshot record sets read (records compaction merged; their records count in <see cref="Snapshots"/>).</summary>
+    public int RecordSets { get; init; }
+
     /// <summary>Distinct trees reachable from the snapshots, read.</summary>
     public int Trees { get; init; }
 

@@ -10,13 +10,13 @@ namespace SyncFunctions.Tests.Snapshots.Maintenance;
 /// head) a seeded random scheduler may run collector steps (plan, mark, sweep with the last plan, forget a snapshot,
 /// advance the clock). The clock moves at most <see cref="GcSafety.MinimumAge"/> during one writer session (the
 /// writer's side of the safety contract). After every interleaving every snapshot record restores. The second test
-/// adds compaction steps (plan, execute the last plan, run) to the collector's.
+/// adds compaction steps (plan, execute the last plan, run, merge snapshot records) to the collector's.
 /// </summary>
 public sealed class GarbageCollectorRaceTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(4);
 
-    private static readonly CompactOptions Compaction = CompactOptions.Default with { PackTargetLength = 1024, MergeSmallIndexesAt = 2 };
+    private static readonly CompactOptions Compaction = CompactOptions.Default with { PackTargetLength = 1024, MergeSmallIndexesAt = 2, MergeRecordsAt = 1 };
 
     [Fact]
     public Task WriterAndCollector_ThousandSeededInterleavings_NoSnapshotLosesAnObject() => ThousandSeedsAsync(compact: false);
@@ -26,20 +26,25 @@ public sealed class GarbageCollectorRaceTests
 
     private static async Task ThousandSeedsAsync(bool compact)
     {
+        var merged = 0;
         for (var seed = 0; seed < 1000; seed++)
         {
             try
             {
-                await InterleaveAsync(seed, compact);
+                merged += await InterleaveAsync(seed, compact) ? 1 : 0;
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
                 throw new InvalidOperationException($"seed {seed}: {e.Message}", e);
             }
         }
+
+        // Record merges raced the writer and the collector in most interleavings with compaction (none without).
+        Assert.True(compact ? merged > 500 : merged == 0, $"{merged} interleavings merged snapshot records");
     }
 
-    private static async Task InterleaveAsync(int seed, bool compact)
+    /// <summary>One interleaving; true when snapshot records were merged into a record set by the end.</summary>
+    private static async Task<bool> InterleaveAsync(int seed, bool compact)
     {
         var random = new Random(seed);
         var kit = await GcKit.CreateAsync();
@@ -84,6 +89,7 @@ public sealed class GarbageCollectorRaceTests
             if (compactor is not null)
             {
                 await compactor.RunAsync(false, null, CancellationToken.None);
+                await new SnapshotRecordMerger(kit.Repository, Compaction).RunAsync(false, CancellationToken.None);
             }
 
             await gc.RunAsync(false, null, CancellationToken.None);
@@ -94,6 +100,7 @@ public sealed class GarbageCollectorRaceTests
         // Heads included: forget keeps a record not older than its pair's head (its head move may be in flight).
         var report = await new RepositoryVerifier(kit.Store).VerifyAsync(new VerifyOptions(), null, CancellationToken.None);
         Assert.True(report.Problems.Count == 0, $"seed {seed}: " + string.Join("; ", report.Problems.Select(p => $"{p.Object}: {p.Damage} {p.Detail}")));
+        return report.RecordSets > 0;
     }
 
     private sealed class Scheduler(Random random, GcKit kit, GarbageCollector gc, RepositoryCompactor? compactor)
@@ -128,8 +135,11 @@ public sealed class GarbageCollectorRaceTests
 
         private async Task StepAsync()
         {
-            switch (random.Next(compactor is null ? 7 : 10))
+            switch (random.Next(compactor is null ? 7 : 11))
             {
+                case 10:
+                    await new SnapshotRecordMerger(await SnapshotRepository.OpenAsync(kit.Store, CancellationToken.None), Compaction).RunAsync(false, CancellationToken.None);
+                    break;
                 case 7:
                     _compactPlan = await compactor!.PlanAsync(null, CancellationToken.None);
                     break;
