@@ -21,6 +21,7 @@ public sealed class ChunkWriter
 {
     private readonly HashSet<ObjectId> _unflushed = [];
     private readonly List<SealedPack> _unsent = [];
+    private readonly List<PackWriter> _full = [];
     private readonly List<IndexedPack> _unindexed = [];
     private readonly int _packTargetLength;
     private PackWriter? _pack;
@@ -80,18 +81,74 @@ public sealed class ChunkWriter
             _pack = null;
         }
 
-        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
-        if (_unindexed.Count == 0)
+        foreach (var full in TakeFull(sealCurrent: false))
         {
-            return;
+            _unsent.Add(full.Finish());
         }
 
-        var index = new PackIndex(_unindexed).Encode();
-        await Content.WriteObjectAsync(RepositoryLayout.IndexPath(index.Id), index.Bytes, cancellationToken).ConfigureAwait(false);
-        IndexesWritten++;
-        Content.AddIndexed(index.Id, _unindexed);
-        _unindexed.Clear();
-        _unflushed.Clear();
+        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
+        await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds a prepared chunk without uploading anything: a pack that fills up waits in <see cref="TakeFull"/> for the
+    /// caller to seal and upload it (outside the lock that serialises a shared writer's adds). True when it was put
+    /// into a pack, false when the repository or this writer has it already.
+    /// </summary>
+    internal bool AddPrepared(PreparedChunk chunk)
+    {
+        if (_unflushed.Contains(chunk.Id) || Content.Contains(chunk.Id))
+        {
+            ChunksSkipped++;
+            return false;
+        }
+
+        _pack ??= new PackWriter(_packTargetLength);
+        _pack.Add(chunk);
+        _unflushed.Add(chunk.Id);
+        ChunksStored++;
+        BytesStored += chunk.Raw.Length;
+        if (_pack.IsFull)
+        {
+            _full.Add(_pack);
+            _pack = null;
+        }
+
+        return true;
+    }
+
+    /// <summary>The packs that filled up since the last call (and the one being filled, when <paramref name="sealCurrent"/>), to seal and upload.</summary>
+    internal List<PackWriter> TakeFull(bool sealCurrent)
+    {
+        if (sealCurrent && _pack is { Count: > 0 })
+        {
+            _full.Add(_pack);
+            _pack = null;
+        }
+
+        var full = new List<PackWriter>(_full);
+        _full.Clear();
+        return full;
+    }
+
+    /// <summary>Records a pack of <see cref="TakeFull"/> as stored: the next index names it.</summary>
+    internal void Uploaded(SealedPack pack)
+    {
+        PacksUploaded++;
+        _unindexed.Add(new IndexedPack(pack.Id, pack.Entries));
+    }
+
+    /// <summary>Gives back a pack of <see cref="TakeFull"/> whose upload failed: <see cref="FlushIndexAsync"/> sends it again.</summary>
+    internal void UploadFailed(SealedPack pack) => _unsent.Add(pack);
+
+    /// <summary>
+    /// Uploads the packs given back, then writes one index of every pack stored since the last index; the pack being
+    /// filled and packs taken but not yet recorded are left for a later index.
+    /// </summary>
+    internal async Task FlushIndexAsync(CancellationToken cancellationToken)
+    {
+        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
+        await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<bool> AddAsync(ObjectId id, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -102,24 +159,44 @@ public sealed class ChunkWriter
             return false;
         }
 
-        _pack ??= new PackWriter(_packTargetLength);
-        var entry = _pack.Add(data.Span);
-        if (entry.ChunkId != id)
+        var actual = ObjectId.Of(data.Span);
+        if (actual != id)
         {
-            throw new ArgumentException($"the chunk's SHA-256 is given as {id} but its bytes hash to {entry.ChunkId}", nameof(data));
+            throw new ArgumentException($"the chunk's SHA-256 is given as {id} but its bytes hash to {actual}", nameof(data));
         }
 
-        _unflushed.Add(id);
-        ChunksStored++;
-        BytesStored += data.Length;
-        if (_pack.IsFull)
+        AddPrepared(PackWriter.Prepare(id, data));
+        foreach (var full in TakeFull(sealCurrent: false))
         {
-            _unsent.Add(_pack.Finish());
-            _pack = null;
-            await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
+            _unsent.Add(full.Finish());
         }
 
+        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    private async Task WriteIndexAsync(CancellationToken cancellationToken)
+    {
+        if (_unindexed.Count == 0)
+        {
+            return;
+        }
+
+        var index = new PackIndex(_unindexed).Encode();
+        await Content.WriteObjectAsync(RepositoryLayout.IndexPath(index.Id), index.Bytes, cancellationToken).ConfigureAwait(false);
+        IndexesWritten++;
+        Content.AddIndexed(index.Id, _unindexed);
+
+        // Chunks of packs still being uploaded stay known to this writer: they are not in this index.
+        foreach (var pack in _unindexed)
+        {
+            foreach (var entry in pack.Chunks)
+            {
+                _unflushed.Remove(entry.ChunkId);
+            }
+        }
+
+        _unindexed.Clear();
     }
 
     private async Task UploadUnsentAsync(CancellationToken cancellationToken)

@@ -5,16 +5,23 @@ using SyncFunctions.Core.Snapshots.Format;
 namespace SyncFunctions.Core.Snapshots;
 
 /// <summary>
-/// A file of a snapshot as a stream: its chunks read one at a time from the repository, the whole checked against
-/// the file's content hash before the end is reported, so a store never commits content that does not match.
+/// A file of a snapshot as a stream: its chunks read from the repository in order, several ahead of the reader (up to
+/// <see cref="ReadAheadBytes"/>, so a large file is not one round trip per chunk), the whole checked against the
+/// file's content hash before the end is reported, so a store never commits content that does not match.
 /// </summary>
-/// <remarks>Not thread-safe (like any stream). Holds one chunk in memory.</remarks>
+/// <remarks>Not thread-safe (like any stream). Holds the chunk being read and the chunks read ahead in memory.</remarks>
 internal sealed class RestoreStream(RepositoryContent content, SnapshotFileEntry file) : ReadOnlyForwardStream
 {
+    /// <summary>How many bytes of chunks are read ahead at most (one chunk at least). Why 8 MiB: 8 average chunks in flight hide a round trip each (a ranged GET of Azure Storage takes tens of milliseconds), and 8 files restored at once hold at most 64 MiB.</summary>
+    public const long ReadAheadBytes = 8 * 1024 * 1024;
+
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Queue<(Task<byte[]> Read, int Length)> _ahead = new();
+    private readonly CancellationTokenSource _stop = new();
+    private long _aheadBytes;
+    private int _nextToStart;
     private byte[] _chunk = [];
     private int _inChunk;
-    private int _nextChunk;
     private long _position;
 
     public override long Length => file.Entry.Size;
@@ -37,16 +44,18 @@ internal sealed class RestoreStream(RepositoryContent content, SnapshotFileEntry
 
         while (_inChunk == _chunk.Length)
         {
-            if (_nextChunk == file.Entry.Chunks.Count)
+            StartReads();
+            if (!_ahead.TryDequeue(out var next))
             {
                 CheckHash();
                 return 0;
             }
 
-            var chunk = file.Entry.Chunks[_nextChunk++];
-            _chunk = await content.ReadChunkAsync(chunk.Id, cancellationToken).ConfigureAwait(false);
+            _aheadBytes -= next.Length;
+            _chunk = await next.Read.WaitAsync(cancellationToken).ConfigureAwait(false);
             _inChunk = 0;
             _hash.AppendData(_chunk);
+            StartReads();
         }
 
         var count = Math.Min(buffer.Length, _chunk.Length - _inChunk);
@@ -60,10 +69,30 @@ internal sealed class RestoreStream(RepositoryContent content, SnapshotFileEntry
     {
         if (disposing)
         {
+            // Reads still in flight are stopped; their failures (cancellation included) are observed here.
+            _stop.Cancel();
+            while (_ahead.TryDequeue(out var pending))
+            {
+                _ = pending.Read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            _stop.Dispose();
             _hash.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Starts the reads of the next chunks while fewer than <see cref="ReadAheadBytes"/> are in flight (always one when none is).</summary>
+    private void StartReads()
+    {
+        var chunks = file.Entry.Chunks;
+        while (_nextToStart < chunks.Count && (_ahead.Count == 0 || _aheadBytes + chunks[_nextToStart].Length <= ReadAheadBytes))
+        {
+            var chunk = chunks[_nextToStart++];
+            _ahead.Enqueue((content.ReadChunkAsync(chunk.Id, _stop.Token), chunk.Length));
+            _aheadBytes += chunk.Length;
+        }
     }
 
     private void CheckHash()

@@ -24,6 +24,21 @@ public sealed class SealedPack
     public IReadOnlyList<PackEntry> Entries { get; }
 }
 
+/// <summary>A chunk ready for <see cref="PackWriter.Add(PreparedChunk)"/>: its id, its raw bytes and, when smaller, its zstd form.</summary>
+public sealed class PreparedChunk
+{
+    internal PreparedChunk(ObjectId id, ReadOnlyMemory<byte> raw, byte[]? compressed) => (Id, Raw, Compressed) = (id, raw, compressed);
+
+    /// <summary>The chunk id (SHA-256 of <see cref="Raw"/>).</summary>
+    public ObjectId Id { get; }
+
+    /// <summary>The raw bytes (referenced, not copied).</summary>
+    public ReadOnlyMemory<byte> Raw { get; }
+
+    /// <summary>The zstd form when it is smaller, else null.</summary>
+    internal byte[]? Compressed { get; }
+}
+
 /// <summary>
 /// Builds one pack (<see cref="PackFormat"/>) in memory: add chunks until <see cref="IsFull"/>, then
 /// <see cref="Finish"/>. Each chunk is stored raw or zstd-compressed, whichever is smaller.
@@ -77,18 +92,44 @@ public sealed class PackWriter
     public PackEntry Add(ReadOnlySpan<byte> chunk)
     {
         ThrowIfFinished();
-        if (chunk.Length is < 1 or > PackFormat.MaxChunkLength)
-        {
-            throw new ArgumentException($"a chunk is 1..{PackFormat.MaxChunkLength} bytes, not {chunk.Length}", nameof(chunk));
-        }
-
+        CheckLength(chunk.Length);
         var id = ObjectId.Of(chunk);
-        if (_byId.TryGetValue(id, out var index))
-        {
-            return _entries[index];
-        }
+        return _byId.TryGetValue(id, out var index) ? _entries[index] : Add(id, chunk, Zstd.CompressIfSmaller(chunk));
+    }
 
-        var compressed = Zstd.CompressIfSmaller(chunk);
+    /// <summary>
+    /// Adds a chunk prepared by <see cref="Prepare"/> (compressed already, so that work can run outside whatever
+    /// serialises the adds) and returns where it is; a chunk added before is not stored again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pack was finished, or would pass <see cref="PackFormat.MaxPackLength"/>.</exception>
+    public PackEntry Add(PreparedChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ThrowIfFinished();
+        return _byId.TryGetValue(chunk.Id, out var index) ? _entries[index] : Add(chunk.Id, chunk.Raw.Span, chunk.Compressed);
+    }
+
+    /// <summary>
+    /// A chunk ready to add: its id (trusted: the caller hashed the bytes, as the chunker does) and its zstd form when
+    /// that is smaller. The raw bytes are referenced, not copied: add it before they change.
+    /// </summary>
+    /// <exception cref="ArgumentException">The chunk is empty or longer than <see cref="PackFormat.MaxChunkLength"/>.</exception>
+    public static PreparedChunk Prepare(ObjectId id, ReadOnlyMemory<byte> chunk)
+    {
+        CheckLength(chunk.Length);
+        return new PreparedChunk(id, chunk, Zstd.CompressIfSmaller(chunk.Span));
+    }
+
+    private static void CheckLength(int length)
+    {
+        if (length is < 1 or > PackFormat.MaxChunkLength)
+        {
+            throw new ArgumentException($"a chunk is 1..{PackFormat.MaxChunkLength} bytes, not {length}", nameof(length));
+        }
+    }
+
+    private PackEntry Add(ObjectId id, ReadOnlySpan<byte> chunk, byte[]? compressed)
+    {
         var storedLength = compressed?.Length ?? chunk.Length;
         if (Length + storedLength + PackFormat.EntryLength > PackFormat.MaxPackLength)
         {
