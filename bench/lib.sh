@@ -151,12 +151,14 @@ after_run() { :; }
 # on a non-zero exit unless timed_may_fail=1 (then the caller checks exit_code).
 mkdir -p "$work/logs"
 timed() {
-  local name="$1" t0 t1 rc=0
+  local name="$1" t0 t1 rc=0 az0 az1
   shift
+  az0="$(azurite_ticks)"
   t0="$(date +%s.%N)"
   # time wraps timeout (not the other way round) so that a timeout ends the command itself, not just time.
   /usr/bin/time -v -o "$work/logs/$name.time" timeout "$cmd_timeout" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
   t1="$(date +%s.%N)"
+  az1="$(azurite_ticks)"
   exit_code=$rc
   if ((rc != 0 && timed_may_fail != 1)); then
     tail -n 20 "$work/logs/$name.err" >&2
@@ -165,6 +167,16 @@ timed() {
   seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
   cpu="$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/logs/$name.time")"
   rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/logs/$name.time")"
+  azurite_cpu="$(awk -v a="$az0" -v b="$az1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')"
+}
+
+# azurite_ticks: the CPU time (user + system, in clock ticks) Azurite's node process has used so far; 0 without one.
+azurite_ticks() {
+  if [[ -n "$azurite_pid" && -r "/proc/$azurite_pid/stat" ]]; then
+    awk '{ print $14 + $15 }' "/proc/$azurite_pid/stat"
+  else
+    echo 0
+  fi
 }
 
 # expect_blob_stats CONTAINER "FILES BYTES": the container holds exactly that many blobs of that total size.

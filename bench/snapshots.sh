@@ -50,15 +50,15 @@ syncfn_cmd=(env SYNCFN_HOME="$home" dotnet "$syncfn_dll")
 container_bytes() { timeout "$cmd_timeout" dotnet "$sdk_dll" count "$conn" "$container" | cut -d' ' -f2; }
 restic_bytes() { du -sb "$restic_repo" | cut -f1; }
 
-declare -A t rss
+declare -A t rss cpus az
 log "initial backup: syncfn"
 timed syncfn-initial "${syncfn_cmd[@]}" sync "$data" "repo:$container" --json --storage "$conn"
 syncfn_summary syncfn-initial
-t[syncfn-initial]=$seconds rss[syncfn-initial]=$rss_kb
+t[syncfn-initial]=$seconds rss[syncfn-initial]=$rss_kb cpus[syncfn-initial]=$cpu az[syncfn-initial]=$azurite_cpu
 s_stored_initial="$(container_bytes)"
 log "initial backup: restic"
 timed restic-initial restic backup --json "$data"
-t[restic-initial]=$seconds rss[restic-initial]=$rss_kb
+t[restic-initial]=$seconds rss[restic-initial]=$rss_kb cpus[restic-initial]=$cpu az[restic-initial]=$azurite_cpu
 r_stored_initial="$(restic_bytes)"
 
 log "editing 1 MiB in the middle of $(basename "$big")"
@@ -66,10 +66,10 @@ big_size="$(stat -c %s "$big")"
 dd if=/dev/urandom of="$big" bs=$mib count=1 seek=$((big_size / mib / 2)) conv=notrunc status=none
 timed syncfn-edit "${syncfn_cmd[@]}" sync "$data" "repo:$container" --json --storage "$conn"
 syncfn_summary syncfn-edit
-t[syncfn-edit]=$seconds rss[syncfn-edit]=$rss_kb
+t[syncfn-edit]=$seconds rss[syncfn-edit]=$rss_kb cpus[syncfn-edit]=$cpu az[syncfn-edit]=$azurite_cpu
 s_stored_edit="$(container_bytes)"
 timed restic-edit restic backup --json "$data"
-t[restic-edit]=$seconds rss[restic-edit]=$rss_kb
+t[restic-edit]=$seconds rss[restic-edit]=$rss_kb cpus[restic-edit]=$cpu az[restic-edit]=$azurite_cpu
 r_stored_edit="$(restic_bytes)"
 r_added="$(node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(l => JSON.parse(l));
@@ -77,10 +77,10 @@ r_added="$(node -e '
 
 log "restore: syncfn"
 timed syncfn-restore "${syncfn_cmd[@]}" restore "repo:$container" latest "$work/out-syncfn" --json --storage "$conn"
-t[syncfn-restore]=$seconds rss[syncfn-restore]=$rss_kb
+t[syncfn-restore]=$seconds rss[syncfn-restore]=$rss_kb cpus[syncfn-restore]=$cpu az[syncfn-restore]=$azurite_cpu
 log "restore: restic"
 timed restic-restore restic restore latest --target "$work/out-restic"
-t[restic-restore]=$seconds rss[restic-restore]=$rss_kb
+t[restic-restore]=$seconds rss[restic-restore]=$rss_kb cpus[restic-restore]=$cpu az[restic-restore]=$azurite_cpu
 # restic restores the absolute path below the target.
 diff -rq "$data" "$work/out-syncfn" >/dev/null || die "syncfn's restore differs from the tree"
 diff -rq "$data" "$work/out-restic$data" >/dev/null || die "restic's restore differs from the tree"
@@ -104,6 +104,8 @@ mkdir -p "$repo/bench/results"
   echo "| backup after a 1 MiB edit in the 1 GiB file, s | ${t[syncfn-edit]} | ${t[restic-edit]} | $(ratio "${t[syncfn-edit]}" "${t[restic-edit]}") |"
   echo "| bytes stored by that backup | $(mibs "$s_sent") | $(mibs "$r_sent") (data_added $(mibs "$r_added")) | $(ratio "$s_sent" "$r_sent") |"
   echo "| restore latest, s | ${t[syncfn-restore]} | ${t[restic-restore]} | $(ratio "${t[syncfn-restore]}" "${t[restic-restore]}") |"
+  echo "| CPU s initial / edit / restore (the tool) | ${cpus[syncfn-initial]} / ${cpus[syncfn-edit]} / ${cpus[syncfn-restore]} | ${cpus[restic-initial]} / ${cpus[restic-edit]} / ${cpus[restic-restore]} | |"
+  echo "| Azurite's CPU s meanwhile (node, one thread does the work) | ${az[syncfn-initial]} / ${az[syncfn-edit]} / ${az[syncfn-restore]} | — | |"
   echo "| peak RSS initial / edit / restore, MiB | $((rss[syncfn-initial] / 1024)) / $((rss[syncfn-edit] / 1024)) / $((rss[syncfn-restore] / 1024)) | $((rss[restic-initial] / 1024)) / $((rss[restic-edit] / 1024)) / $((rss[restic-restore] / 1024)) | |"
   echo
   echo "Unique file content over both snapshots $(mibs "$s_unique"); load before: $load_before; Azurite data in ${azurite_dir}."
