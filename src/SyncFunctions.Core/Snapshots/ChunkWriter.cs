@@ -204,7 +204,7 @@ public sealed class ChunkWriter
         while (_unsent.Count > 0)
         {
             var pack = _unsent[0];
-            await Content.WriteObjectAsync(RepositoryLayout.PackPath(pack.Id), pack.Bytes, cancellationToken).ConfigureAwait(false);
+            await Content.WriteObjectAsync(RepositoryLayout.PackPath(pack.Id), pack.Content, cancellationToken).ConfigureAwait(false);
             PacksUploaded++;
             _unsent.RemoveAt(0);
             _unindexed.Add(new IndexedPack(pack.Id, pack.Entries));

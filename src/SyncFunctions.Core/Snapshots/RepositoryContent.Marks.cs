@@ -26,7 +26,7 @@ public sealed partial class RepositoryContent
     /// GC mark names it, writes it again (the same bytes), so its age restarts and the collector's conditional delete
     /// fails: a writer never relies on an object the collector may delete. False when it was there and unmarked.
     /// </summary>
-    internal async Task<bool> WriteObjectAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    internal async Task<bool> WriteObjectAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         if (await RepositoryStore.WriteIfAbsentAsync(Store, path, bytes, cancellationToken).ConfigureAwait(false))
         {
@@ -44,7 +44,7 @@ public sealed partial class RepositoryContent
             return false;
         }
 
-        using (var content = new MemoryStream(bytes, writable: false))
+        using (var content = RepositoryStore.ReadOnlyStream(bytes))
         {
             await Store.WriteAsync(path, content, WriteOptions.Unconditional, cancellationToken).ConfigureAwait(false);
         }

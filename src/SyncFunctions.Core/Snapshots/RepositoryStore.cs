@@ -28,11 +28,11 @@ internal static class RepositoryStore
     /// Writes a content-addressed object unless one is there already; false when it was (the same bytes, since
     /// the name is their hash).
     /// </summary>
-    public static async Task<bool> WriteIfAbsentAsync(IObjectStore store, string path, byte[] bytes, CancellationToken cancellationToken)
+    public static async Task<bool> WriteIfAbsentAsync(IObjectStore store, string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         try
         {
-            using var content = new MemoryStream(bytes, writable: false);
+            using var content = ReadOnlyStream(bytes);
             await store.WriteAsync(path, content, new WriteOptions(IfNoneMatch: true), cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -41,6 +41,12 @@ internal static class RepositoryStore
             return false;
         }
     }
+
+    /// <summary>A read-only stream over <paramref name="bytes"/>, without copying them when they are an array's.</summary>
+    public static MemoryStream ReadOnlyStream(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
 
     /// <summary>Every path of the store that starts with <paramref name="folder"/>, in listing (ordinal) order.</summary>
     public static async IAsyncEnumerable<ObjectInfo> ListFolderAsync(

@@ -154,7 +154,7 @@ internal sealed class SharedChunkWriter(RepositoryContent content, int packTarge
         {
             try
             {
-                await content.WriteObjectAsync(RepositoryLayout.PackPath(packs[i].Id), packs[i].Bytes, cancellationToken).ConfigureAwait(false);
+                await content.WriteObjectAsync(RepositoryLayout.PackPath(packs[i].Id), packs[i].Content, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

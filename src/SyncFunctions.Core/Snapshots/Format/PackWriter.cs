@@ -7,18 +7,26 @@ namespace SyncFunctions.Core.Snapshots.Format;
 /// <summary>A finished pack: its bytes, its id and what it holds.</summary>
 public sealed class SealedPack
 {
-    internal SealedPack(ObjectId id, byte[] bytes, IReadOnlyList<PackEntry> entries)
+    private byte[]? _bytes;
+
+    internal SealedPack(ObjectId id, ReadOnlyMemory<byte> content, IReadOnlyList<PackEntry> entries)
     {
         Id = id;
-        Bytes = bytes;
+        Content = content;
         Entries = entries;
     }
 
-    /// <summary>The pack id: the SHA-256 of <see cref="Bytes"/>.</summary>
+    /// <summary>The pack id: the SHA-256 of <see cref="Content"/>.</summary>
     public ObjectId Id { get; }
 
-    /// <summary>The whole pack, to store at <see cref="RepositoryLayout.PackPath"/>.</summary>
-    public byte[] Bytes { get; }
+    /// <summary>The whole pack, to store at <see cref="RepositoryLayout.PackPath"/> (the writer's buffer, not a copy).</summary>
+    public ReadOnlyMemory<byte> Content { get; }
+
+    /// <summary>The whole pack as an array (copied once, on first use).</summary>
+    public byte[] Bytes => _bytes ??= Content.ToArray();
+
+    /// <summary>Its length in bytes.</summary>
+    public int Length => Content.Length;
 
     /// <summary>Its chunks, in data order (what its footer lists, and what an index records for it).</summary>
     public IReadOnlyList<PackEntry> Entries { get; }
@@ -171,8 +179,9 @@ public sealed class PackWriter
         _data.Write(footer);
         _data.Write(trailer);
 
-        var bytes = _data.WrittenSpan.ToArray();
-        return new SealedPack(ObjectId.Of(bytes), bytes, ValueList<PackEntry>.Wrap([.. _entries]));
+        // The buffer is the pack's from now on (no copy: a pack is tens of MiB).
+        var bytes = _data.WrittenMemory;
+        return new SealedPack(ObjectId.Of(bytes.Span), bytes, ValueList<PackEntry>.Wrap([.. _entries]));
     }
 
     private void ThrowIfFinished()

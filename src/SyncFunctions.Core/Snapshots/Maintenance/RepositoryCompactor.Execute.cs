@@ -95,7 +95,7 @@ public sealed partial class RepositoryCompactor
     private async Task<(IndexedPack Indexed, long Length)> UploadAsync(PackWriter pack, CancellationToken cancellationToken)
     {
         var sealedPack = pack.Finish();
-        await _repository.Content.WriteObjectAsync(RepositoryLayout.PackPath(sealedPack.Id), sealedPack.Bytes, cancellationToken).ConfigureAwait(false);
-        return (new IndexedPack(sealedPack.Id, sealedPack.Entries), sealedPack.Bytes.Length);
+        await _repository.Content.WriteObjectAsync(RepositoryLayout.PackPath(sealedPack.Id), sealedPack.Content, cancellationToken).ConfigureAwait(false);
+        return (new IndexedPack(sealedPack.Id, sealedPack.Entries), sealedPack.Length);
     }
 }
