@@ -56,10 +56,7 @@ internal static class CompactCommand
         {
             repository, dryRun, threshold, max, minAge, mergeRecords, storage, json, verbose,
         };
-        foreach (var option in retention.All)
-        {
-            command.Options.Add(option);
-        }
+        retention.AddTo(command);
 
         command.SetAction((r, ct) => CommandHost.RunAsync(signals, r.GetValue(json), r.GetValue(verbose), ct, async (host, interrupt) =>
         {

@@ -27,10 +27,7 @@ internal static class ForgetGcCommands
         {
             repository,
         };
-        foreach (var option in retention.All)
-        {
-            command.Options.Add(option);
-        }
+        retention.AddTo(command);
 
         command.Options.Add(dryRun);
         command.Options.Add(storage);

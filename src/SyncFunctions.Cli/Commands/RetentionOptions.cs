@@ -15,7 +15,14 @@ internal sealed class RetentionOptions
     /// <summary>The help text's list of the options.</summary>
     public const string Names = "--keep-last, --keep-hourly, --keep-daily, --keep-weekly, --keep-monthly";
 
-    public IEnumerable<Option> All => [_last, _hourly, _daily, _weekly, _monthly];
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _last, _hourly, _daily, _weekly, _monthly })
+        {
+            command.Options.Add(option);
+        }
+    }
 
     /// <summary>The policy the options give, or null when none was given.</summary>
     /// <exception cref="UsageException">A value is not usable.</exception>

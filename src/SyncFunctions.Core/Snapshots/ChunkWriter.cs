@@ -75,17 +75,7 @@ public sealed class ChunkWriter
     /// <param name="cancellationToken">Cancels the uploads; what was not written is kept for the next flush.</param>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_pack is { Count: > 0 })
-        {
-            _unsent.Add(_pack.Finish());
-            _pack = null;
-        }
-
-        foreach (var full in TakeFull(sealCurrent: false))
-        {
-            _unsent.Add(full.Finish());
-        }
-
+        SealTaken(sealCurrent: true);
         await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
         await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -97,9 +87,8 @@ public sealed class ChunkWriter
     /// </summary>
     internal bool AddPrepared(PreparedChunk chunk)
     {
-        if (_unflushed.Contains(chunk.Id) || Content.Contains(chunk.Id))
+        if (Skips(chunk.Id))
         {
-            ChunksSkipped++;
             return false;
         }
 
@@ -153,9 +142,9 @@ public sealed class ChunkWriter
 
     private async ValueTask<bool> AddAsync(ObjectId id, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (_unflushed.Contains(id) || Content.Contains(id))
+        // Checked before hashing and compressing: a known chunk costs neither.
+        if (Skips(id))
         {
-            ChunksSkipped++;
             return false;
         }
 
@@ -166,13 +155,30 @@ public sealed class ChunkWriter
         }
 
         AddPrepared(PackWriter.Prepare(id, data));
-        foreach (var full in TakeFull(sealCurrent: false))
+        SealTaken(sealCurrent: false);
+        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>True (and counted as skipped) when the repository or this writer has the chunk already.</summary>
+    private bool Skips(ObjectId id)
+    {
+        if (_unflushed.Contains(id) || Content.Contains(id))
+        {
+            ChunksSkipped++;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Seals the packs that filled up (and the one being filled, when <paramref name="sealCurrent"/>) for <see cref="UploadUnsentAsync"/>.</summary>
+    private void SealTaken(bool sealCurrent)
+    {
+        foreach (var full in TakeFull(sealCurrent))
         {
             _unsent.Add(full.Finish());
         }
-
-        await UploadUnsentAsync(cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     private async Task WriteIndexAsync(CancellationToken cancellationToken)

@@ -12,9 +12,10 @@ namespace SyncFunctions.Core.Snapshots.Destination;
 /// <remarks>
 /// Adds are serialised (a pack is one buffer) but hold the lock only to copy a chunk in: chunks are compressed before,
 /// and a full pack is sealed and uploaded after, in the background of the write that filled it (which waits for its
-/// previous pack before it starts another, so at most two packs per file being cut are in memory). A large file flushes every <see cref="FlushEvery"/> bytes so that
-/// a crash in the middle of it loses at most that much: the retry finds the earlier chunks indexed and does not send
-/// them again. A write that fails leaves its chunks to the next flush (unreferenced, for GC). Thread-safe.
+/// previous pack before it starts another, so at most two packs per file being cut are in memory). A large file
+/// flushes every <see cref="FlushEvery"/> bytes so that a crash in the middle of it loses at most that much: the retry
+/// finds the earlier chunks indexed and does not send them again. A write that fails leaves its chunks to the next
+/// flush (unreferenced, for GC). Thread-safe.
 /// </remarks>
 internal sealed class SharedChunkWriter(RepositoryContent content, int packTargetLength = PackFormat.DefaultTargetLength) : IDisposable
 {

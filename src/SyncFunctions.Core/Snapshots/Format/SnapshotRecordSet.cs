@@ -34,6 +34,9 @@ public sealed record SnapshotRecordSet
         _records = ValueList<StoredSnapshot>.Wrap([.. sorted]);
     }
 
+    /// <summary>Records <see cref="Read"/> checked already (order, one pair, each id its record's hash).</summary>
+    private SnapshotRecordSet(ValueList<StoredSnapshot> checkedRecords) => _records = checkedRecords;
+
     /// <summary>The records, in snapshot-id order.</summary>
     public IReadOnlyList<StoredSnapshot> Records => _records;
 
@@ -119,6 +122,6 @@ public sealed record SnapshotRecordSet
             records.Add(new StoredSnapshot(id, record));
         }
 
-        return records.Count == 0 ? throw root.Fail("no records (a set holds at least one)") : new SnapshotRecordSet(records);
+        return records.Count == 0 ? throw root.Fail("no records (a set holds at least one)") : new SnapshotRecordSet(ValueList<StoredSnapshot>.Wrap([.. records]));
     }
 }

@@ -3,56 +3,28 @@ using SyncFunctions.Core.Snapshots.Format;
 
 namespace SyncFunctions.Core.Snapshots.Maintenance;
 
-/// <summary>The collector's reads: roots (records, heads, marks), what they reach, and the indexes.</summary>
+/// <summary>The collector's reads: roots (records, marks), what they reach, and the indexes.</summary>
 public sealed partial class GarbageCollector
 {
     /// <summary>
-    /// The root trees of every record (stored alone or in a record set) and of every head's snapshot, the number of
-    /// snapshots, and the marks (oldest first).
+    /// The root trees of every record (stored alone or in a record set, read after the marks), the number of snapshots,
+    /// and the marks (oldest first). A head names a record written before it, so the records read cover every head.
     /// </summary>
     private async Task<(List<ObjectId> Roots, int Snapshots, List<StoredMark> Marks)> ReadRootsAsync(CancellationToken cancellationToken)
     {
-        var headPaths = new List<(string Path, string PairId)>();
         var marks = new List<StoredMark>();
-        await foreach (var entry in _repository.Store.ListAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var info in RepositoryStore.ListFolderAsync(_repository.Store, RepositoryLayout.GcMarksFolder, cancellationToken).ConfigureAwait(false))
         {
-            if (entry.Object is not { } info || !RepositoryLayout.TryParse(info.Path, out var parsed))
+            if (RepositoryLayout.TryParse(info.Path, out var parsed) && parsed.Kind == RepositoryObjectKind.GcMark
+                && await TryReadAsync(info.Path, cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                continue;
-            }
-
-            switch (parsed.Kind)
-            {
-                case RepositoryObjectKind.Head:
-                    headPaths.Add((info.Path, parsed.PairId!));
-                    break;
-                case RepositoryObjectKind.GcMark when await TryReadAsync(info.Path, cancellationToken).ConfigureAwait(false) is { } bytes:
-                    marks.Add(new StoredMark(parsed.MarkName!, GcMark.Decode(parsed.MarkName!, bytes)));
-                    break;
-            }
-        }
-
-        // The records after the heads: a head names a record written before it.
-        var headSnapshots = new HashSet<ObjectId>();
-        foreach (var (path, pairId) in headPaths)
-        {
-            if (await TryReadAsync(path, cancellationToken).ConfigureAwait(false) is { } bytes)
-            {
-                headSnapshots.Add(SnapshotHead.Decode(pairId, bytes).Snapshot);
+                marks.Add(new StoredMark(parsed.MarkName!, GcMark.Decode(parsed.MarkName!, bytes)));
             }
         }
 
         // A record forgotten since the listing references nothing any more.
         var records = (await SnapshotCatalog.LoadAsync(_repository.Store, cancellationToken).ConfigureAwait(false)).Records;
-        var roots = new List<ObjectId>();
-        foreach (var id in records.Keys.Union(headSnapshots).Order())
-        {
-            if (records.TryGetValue(id, out var record))
-            {
-                roots.Add(record.RootTree);
-            }
-        }
-
+        List<ObjectId> roots = [.. records.OrderBy(r => r.Key).Select(r => r.Value.RootTree)];
         return (roots, roots.Count, [.. marks.OrderBy(m => m.Mark.Time).ThenBy(m => m.Name, StringComparer.Ordinal)]);
     }
 

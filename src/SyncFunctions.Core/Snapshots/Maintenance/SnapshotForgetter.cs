@@ -11,6 +11,19 @@ namespace SyncFunctions.Core.Snapshots.Maintenance;
 /// </param>
 public sealed record ForgetResult(int Deleted, int KeptAsHeads, int KeptInFlight = 0);
 
+/// <summary>A snapshot's relation to its pair's head (<see cref="SnapshotForgetter.HeadRoleOf"/>).</summary>
+internal enum HeadRole
+{
+    /// <summary>Neither the head nor able to become it.</summary>
+    None,
+
+    /// <summary>The pair's head.</summary>
+    Head,
+
+    /// <summary>Its writer may be about to move the head to it.</summary>
+    MayBecomeHead,
+}
+
 /// <summary>
 /// Forgets snapshots by a <see cref="RetentionPolicy"/>: plans (a pure function of the records and heads), then
 /// deletes the removed snapshot records only (stored alone, or in a record set, which is replaced by one without them);
@@ -46,22 +59,18 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
         var forget = new HashSet<ObjectId>();
         foreach (var snapshot in plan.Remove)
         {
-            var head = heads.TryGetValue(snapshot.Record.Pair.Id, out var id) ? id : (ObjectId?)null;
-            if (head == snapshot.Id)
+            switch (HeadRoleOf(snapshot.Id, snapshot.Record, heads))
             {
-                keptAsHeads++;
-                continue;
+                case HeadRole.Head:
+                    keptAsHeads++;
+                    break;
+                case HeadRole.MayBecomeHead:
+                    keptInFlight++;
+                    break;
+                default:
+                    forget.Add(snapshot.Id);
+                    break;
             }
-
-            // The writer moves the head from the record's parent with If-Match: only while the head is still the parent
-            // (or there is none, for a first snapshot) can this record become the head.
-            if (head == snapshot.Record.Parent)
-            {
-                keptInFlight++;
-                continue;
-            }
-
-            forget.Add(snapshot.Id);
         }
 
         if (forget.Count == 0)
@@ -90,6 +99,17 @@ public sealed class SnapshotForgetter(SnapshotRepository repository, TimeProvide
         }
 
         return new ForgetResult(forget.Count, keptAsHeads, keptInFlight);
+    }
+
+    /// <summary>
+    /// Whether a snapshot is its pair's head, may become it in a moment, or neither: a writer writes the record first
+    /// and then moves the head from the record's parent with If-Match, so only while the head is still the parent (or
+    /// there is none, for a first snapshot) can the record become the head.
+    /// </summary>
+    internal static HeadRole HeadRoleOf(ObjectId snapshotId, SnapshotRecord record, IReadOnlyDictionary<string, ObjectId> heads)
+    {
+        var head = heads.TryGetValue(record.Pair.Id, out var id) ? id : (ObjectId?)null;
+        return head == snapshotId ? HeadRole.Head : head == record.Parent ? HeadRole.MayBecomeHead : HeadRole.None;
     }
 
     /// <summary>The snapshot every head of the repository names.</summary>

@@ -66,8 +66,7 @@ public sealed class SnapshotRecordMerger(SnapshotRepository repository, CompactO
         foreach (var id in catalog.Loose.Where(id => !leaveOut.Contains(id)))
         {
             var record = catalog.Records[id];
-            var head = heads.TryGetValue(record.Pair.Id, out var h) ? h : (ObjectId?)null;
-            if (head == id || head == record.Parent)
+            if (SnapshotForgetter.HeadRoleOf(id, record, heads) != HeadRole.None)
             {
                 keptAlone++;
                 continue;

@@ -21,7 +21,8 @@ internal sealed partial class VerifyRun
         var vanished = new List<ObjectId>();
         await System.Threading.Tasks.Parallel.ForEachAsync(_listing.Snapshots, Options, async (id, ct) =>
         {
-            var bytes = await RepositoryStore.TryReadAllAsync(store, RepositoryLayout.SnapshotPath(id), ct).ConfigureAwait(false);
+            var path = RepositoryLayout.SnapshotPath(id);
+            var bytes = await RepositoryStore.TryReadAllAsync(store, path, ct).ConfigureAwait(false);
             if (bytes is null)
             {
                 lock (_gate)
@@ -29,7 +30,7 @@ internal sealed partial class VerifyRun
                     vanished.Add(id);
                 }
             }
-            else if (Decode(RepositoryLayout.SnapshotPath(id), () => SnapshotRecord.Decode(id, bytes)) is { } record)
+            else if (Decode(path, () => SnapshotRecord.Decode(id, bytes)) is { } record)
             {
                 lock (_gate)
                 {
